@@ -1,0 +1,76 @@
+"""Rounds: offline-first rounds, service forms and equipment registers for on-site engineers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify
+
+from .config import Defaults
+
+
+def _secret_key(app: Flask) -> str:
+    """A key kept in the instance folder, so sessions survive restarts of a single install."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_object(Defaults)
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env("ROUNDS")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
+
+    from . import db, errors, i18n, security
+    from .auth import csrf, login
+
+    db.init_app(app)
+    i18n.init_app(app)
+    login.init_app(app)
+    csrf.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+
+    from .accounts.views import bp as accounts_api
+    from .auth.views import api as auth_api
+    from .auth.views import bp as auth_pages
+    from .home.views import bp as home_pages
+    from .inventory.views import bp as inventory_api
+    from .office.views import bp as office_pages
+    from .pwa.views import bp as pwa
+    from .sites.views import bp as sites_api
+
+    for blueprint in (
+        auth_pages,
+        auth_api,
+        accounts_api,
+        sites_api,
+        inventory_api,
+        home_pages,
+        office_pages,
+        pwa,
+    ):
+        app.register_blueprint(blueprint)
+
+    from .api import openapi_document
+
+    @app.get("/api/openapi.json")
+    def openapi():
+        return jsonify(openapi_document(app))
+
+    from .cli import init_app as init_cli
+
+    init_cli(app)
+    return app

@@ -1,0 +1,91 @@
+"""Rules for user accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from ..auth.passwords import hash_password
+from ..errors import ApiError, forbidden, validation_error
+from ..models import Client, User
+from ..records import audit
+
+
+def _check_client(client_id) -> Client | None:
+    if client_id is None:
+        return None
+    client = Client.live().where(Client.id == client_id).first()
+    if client is None:
+        raise validation_error({"client_id": [_("No such client.")]})
+    return client
+
+
+def _may_grant(actor: User | None, role: str) -> None:
+    if actor is not None and role == "admin" and actor.role != "admin":
+        raise forbidden()
+
+
+def create_user(*, actor: User | None, data: dict[str, Any]) -> User:
+    data = dict(data)
+    _may_grant(actor, data["role"])
+    username = data.pop("username").strip().lower()
+    if User.select().where(User.username == username).exists():
+        raise ApiError(
+            409,
+            "taken",
+            _("This username is taken."),
+            fields={"username": [_("This username is taken.")]},
+        )
+    client = _check_client(data.pop("client_id", None))
+    user = User.create(
+        username=username,
+        password_hash=hash_password(data.pop("password")),
+        client=client,
+        **data,
+    )
+    audit(actor, "create", user, {"username": username, "role": user.role})
+    return user
+
+
+def update_user(user: User, *, actor: User, changes: dict[str, Any]) -> User:
+    changes = dict(changes)
+    if "role" in changes:
+        _may_grant(actor, changes["role"])
+    if user.role == "admin" and actor.role != "admin":
+        raise forbidden()
+    if user.id == actor.id and (
+        changes.get("active") is False or changes.get("role", "admin") != user.role
+    ):
+        raise ApiError(409, "self", _("You cannot disable yourself or change your own role."))
+    if "username" in changes:
+        username = changes.pop("username").strip().lower()
+        if username != user.username and User.select().where(User.username == username).exists():
+            raise ApiError(
+                409,
+                "taken",
+                _("This username is taken."),
+                fields={"username": [_("This username is taken.")]},
+            )
+        user.username = username
+    if "password" in changes:
+        user.password_hash = hash_password(changes.pop("password"))
+    if "client_id" in changes:
+        user.client = _check_client(changes.pop("client_id"))
+    role = changes.get("role", user.role)
+    if role == "client" and user.client_id is None:
+        raise validation_error({"client_id": [_("A client user belongs to one client.")]})
+    if role != "client" and user.client_id is not None:
+        user.client = None
+    for key, value in changes.items():
+        setattr(user, key, value)
+    user.save()
+    audit(actor, "update", user, {k: v for k, v in changes.items()})
+    return user
+
+
+def set_preferences(user: User, *, changes: dict[str, Any]) -> User:
+    for key, value in changes.items():
+        setattr(user, key, value)
+    user.save()
+    return user

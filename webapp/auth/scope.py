@@ -1,0 +1,90 @@
+"""Scope rules (DESIGN §4), in one place every view uses.
+
+An engineer sees the sites they are assigned to; a client user sees their own organisation's
+sites; office roles (dispatcher, admin) see everything. Out-of-scope records answer 404, the same
+as records that do not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ..errors import not_found
+from ..models import Assignment, Client, Equipment, Location, Site, User
+from ..models.choices import OFFICE_ROLES
+
+
+def visible_sites(user: User):
+    """Live sites the user may see, as a query."""
+    sites = Site.live()
+    if user.role in OFFICE_ROLES:
+        return sites
+    if user.role == "engineer":
+        assigned = Assignment.live().select(Assignment.site).where(Assignment.engineer == user)
+        return sites.where(Site.id.in_(assigned))
+    if user.role == "client" and user.client_id:
+        return sites.where(Site.client == user.client_id)
+    return sites.where(False)
+
+
+def visible_clients(user: User):
+    clients = Client.live()
+    if user.role in OFFICE_ROLES:
+        return clients
+    site_clients = visible_sites(user).select(Site.client)
+    return clients.where(Client.id.in_(site_clients))
+
+
+def parse_id(value) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise not_found() from None
+
+
+def get_site(user: User, site_id) -> Site:
+    site = visible_sites(user).where(Site.id == parse_id(site_id)).first()
+    if site is None:
+        raise not_found()
+    return site
+
+
+def get_client(user: User, client_id) -> Client:
+    client = visible_clients(user).where(Client.id == parse_id(client_id)).first()
+    if client is None:
+        raise not_found()
+    return client
+
+
+def get_location(user: User, location_id) -> Location:
+    location = (
+        Location.live()
+        .where(
+            (Location.id == parse_id(location_id))
+            & Location.site.in_(visible_sites(user).select(Site.id))
+        )
+        .first()
+    )
+    if location is None:
+        raise not_found()
+    return location
+
+
+def get_equipment(user: User, equipment_id) -> Equipment:
+    item = (
+        Equipment.live()
+        .where(
+            (Equipment.id == parse_id(equipment_id))
+            & Equipment.site.in_(visible_sites(user).select(Site.id))
+        )
+        .first()
+    )
+    if item is None:
+        raise not_found()
+    return item
+
+
+OFFICE = ("dispatcher", "admin")
+ANY_ROLE = ("engineer", "client", "dispatcher", "admin")

@@ -1,0 +1,94 @@
+"""Commands: seed-demo, create-user, demo (upgrade + seed + serve)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+
+from .db import upgrade, write_transaction
+from .extensions import db
+
+
+def _seed() -> list[dict]:
+    from .demo import seed_demo
+
+    with db.connection_context(), write_transaction():
+        return seed_demo()
+
+
+def _print_accounts(accounts: list[dict]) -> None:
+    click.echo("Demo accounts (username / password, role):")
+    for a in accounts:
+        click.echo(f"  {a['username']:<10} / {a['password']:<12} {a['role']}  {a.get('name', '')}")
+
+
+@click.command(
+    "seed-demo",
+    help="Create a realistic demo: two clients, sites, rooms, equipment, "
+    "one user per role. Does nothing if the demo is already there.",
+)
+def seed_demo_command() -> None:
+    _print_accounts(_seed())
+
+
+@click.command("create-user", help="Create a user account.")
+@click.option(
+    "--role", type=click.Choice(["engineer", "client", "dispatcher", "admin"]), required=True
+)
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--client", "client_name", default=None, help="For client users: the client's name.")
+@click.option("--name", "display_name", default="")
+def create_user_command(role, username, password, client_name, display_name) -> None:
+    from marshmallow import ValidationError
+
+    from .accounts.operations import create_user
+    from .accounts.schemas import UserIn
+    from .errors import ApiError
+    from .models import Client
+
+    with db.connection_context():
+        client_id = None
+        if client_name:
+            client = Client.live().where(Client.name == client_name).first()
+            if client is None:
+                raise click.ClickException(f"No client named {client_name!r}.")
+            client_id = str(client.id)
+        try:
+            data = UserIn().load(
+                {
+                    "username": username,
+                    "password": password,
+                    "role": role,
+                    "client_id": client_id,
+                    "display_name": display_name,
+                }
+            )
+            with write_transaction():
+                user = create_user(actor=None, data=data)
+        except ValidationError as err:
+            raise click.ClickException(str(err.normalized_messages())) from None
+        except ApiError as err:
+            raise click.ClickException(err.message) from None
+    click.echo(f"Created {user.role} {user.username}.")
+
+
+@click.command("demo", help="Upgrade the schema, load the demo and serve on PORT (default 5000).")
+@click.option("--host", default="localhost")
+def demo_command(host: str) -> None:
+    from flask import current_app
+
+    applied = upgrade()
+    if applied:
+        click.echo("Schema: " + ", ".join(applied))
+    _print_accounts(_seed())
+    port = int(os.environ.get("PORT", "5000"))
+    click.echo(f"Rounds is running at http://{host}:{port}  (Ctrl+C to stop)")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def init_app(app: Flask) -> None:
+    for command in (seed_demo_command, create_user_command, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,24 @@
+"""Typed defaults for every setting; `create_app` layers the environment and tests on top."""
+
+from datetime import timedelta
+
+
+class Defaults:
+    """Settings a fresh install runs with. Override with `ROUNDS_<NAME>` in the environment."""
+
+    SECRET_KEY: str | None = None  # generated into the instance folder when not given
+    DATABASE_URL: str | None = None  # default: SQLite file in the instance folder
+    MAX_CONTENT_LENGTH: int = 1 * 1024 * 1024  # JSON bodies; uploads have their own limits
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = False  # set True behind HTTPS (docs/deployment.md)
+    PERMANENT_SESSION_LIFETIME: timedelta = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY: bool = True
+    LANGUAGES: tuple[str, ...] = ("zh_Hans", "zh_Hant", "en")
+    BABEL_DEFAULT_LOCALE: str = "en"
+    BABEL_DEFAULT_TIMEZONE: str = "Asia/Shanghai"
+    # Sign-in throttling: failures allowed per window, per account and per address.
+    LOGIN_WINDOW_SECONDS: int = 15 * 60
+    LOGIN_MAX_FAILURES_PER_USER: int = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS: int = 30
+    PAGE_SIZE: int = 50

@@ -1,0 +1,75 @@
+"""Rules for the equipment register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from ..errors import validation_error
+from ..models import Equipment, Location, Site, User
+from ..records import create_record, delete_record, update_record
+
+
+def _resolve_place(site_id, location_id, *, allowed_sites) -> tuple[Site, Location | None]:
+    """The site and location must exist, be in the actor's scope and belong together."""
+    site = allowed_sites.where(Site.id == site_id).first()
+    if site is None:
+        raise validation_error({"site_id": [_("No such site.")]})
+    if location_id is None:
+        return site, None
+    location = Location.live().where(Location.id == location_id).first()
+    if location is None:
+        raise validation_error({"location_id": [_("No such location.")]})
+    if location.site_id != site.id:
+        raise validation_error({"location_id": [_("This location is not at that site.")]})
+    return site, location
+
+
+def create_equipment(*, actor: User, data: dict[str, Any], allowed_sites) -> Equipment:
+    data = dict(data)
+    data["site"], data["location"] = _resolve_place(
+        data.pop("site_id"), data.pop("location_id", None), allowed_sites=allowed_sites
+    )
+    return create_record(Equipment, actor=actor, **data)
+
+
+def update_equipment(
+    item: Equipment, *, actor: User, changes: dict[str, Any], allowed_sites
+) -> Equipment:
+    changes = dict(changes)
+    if "site_id" in changes or "location_id" in changes:
+        site_id = changes.pop("site_id", item.site_id)
+        location_id = changes.pop("location_id", item.location_id)
+        if site_id != item.site_id and "location_id" not in changes and location_id:
+            location_id = None  # moving to another site leaves the old site's room behind
+        changes["site"], changes["location"] = _resolve_place(
+            site_id, location_id, allowed_sites=allowed_sites
+        )
+    return update_record(item, actor=actor, changes=changes)
+
+
+def delete_equipment(item: Equipment, *, actor: User) -> Equipment:
+    return delete_record(item, actor=actor)
+
+
+def search_equipment(query, *, site_id=None, location_id=None, system=None, status=None, q=None):
+    """Filter a query of equipment; `q` matches name, code, brand, model or serial number."""
+    if site_id:
+        query = query.where(Equipment.site == site_id)
+    if location_id:
+        query = query.where(Equipment.location == location_id)
+    if system:
+        query = query.where(Equipment.system == system)
+    if status:
+        query = query.where(Equipment.status == status)
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(
+            Equipment.name.ilike(like)
+            | Equipment.code.ilike(like)
+            | Equipment.brand.ilike(like)
+            | Equipment.model.ilike(like)
+            | Equipment.serial_number.ilike(like)
+        )
+    return query

@@ -1,0 +1,237 @@
+"""Office pages (server-rendered, desktop-friendly) for dispatchers and admins."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth import scope
+from ..auth.scope import parse_id
+from ..auth.views import safe_next
+from ..db import write_transaction
+from ..errors import ApiError, forbidden, not_found
+from ..inventory.operations import search_equipment
+from ..models import Assignment, AuditEntry, Client, Equipment, Location, Site, User
+from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
+from ..sites import operations as site_ops
+from .forms import form_to_data, load_form, values_of
+from .resources import RESOURCES, Resource
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+
+def office_only(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_office:
+            raise forbidden()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _resource(key: str) -> Resource:
+    resource = RESOURCES.get(key)
+    if resource is None:
+        abort(404)
+    return resource
+
+
+def _record(resource: Resource, record_id: str):
+    model = resource.model
+    query = model.select().where(model.id == parse_id(record_id))
+    if hasattr(model, "deleted_at"):
+        query = query.where(model.deleted_at.is_null())
+    record = query.first()
+    if record is None:
+        raise not_found()
+    return record
+
+
+@bp.route("/")
+@office_only
+def dashboard():
+    counts = {
+        "clients": Client.live().count(),
+        "sites": Site.live().count(),
+        "locations": Location.live().count(),
+        "equipment": Equipment.live().count(),
+        "users": User.select().count(),
+    }
+    recent = AuditEntry.select().order_by(AuditEntry.id.desc()).limit(15)
+    return render_template(
+        "office/dashboard.html", counts=counts, recent=recent, resources=RESOURCES
+    )
+
+
+@bp.route("/audit")
+@office_only
+def audit():
+    entries = AuditEntry.select().order_by(AuditEntry.id.desc()).limit(500)
+    return render_template("office/audit.html", entries=entries)
+
+
+@bp.route("/<key>")
+@office_only
+def index(key):
+    resource = _resource(key)
+    query = resource.query()
+    filters = {}
+    if key == "equipment":
+        filters = {
+            "site_id": request.args.get("site_id") or None,
+            "system": request.args.get("system") or None,
+            "status": request.args.get("status") or None,
+            "q": (request.args.get("q") or "").strip()[:100] or None,
+        }
+        try:
+            query = search_equipment(query, **filters)
+        except ValueError:
+            query = query.where(False)
+    rows = list(query.limit(2000))
+    return render_template(
+        "office/list.html",
+        resource=resource,
+        rows=rows,
+        filters=filters,
+        sites=Site.live().order_by(Site.name),
+        systems=EQUIPMENT_SYSTEMS,
+        statuses=EQUIPMENT_STATUSES,
+    )
+
+
+def _save(resource: Resource, record=None):
+    editing = record is not None
+    data = form_to_data(request.form, resource.fields, editing=editing)
+    schema = resource.schema_patch() if editing else resource.schema_in()
+    loaded, errors = load_form(schema, data)
+    if loaded is not None:
+        try:
+            with write_transaction():
+                if editing:
+                    saved = resource.update(record, current_user, loaded)
+                else:
+                    saved = resource.create(current_user, loaded)
+        except ApiError as err:
+            errors = err.fields or {"_": [err.message]}
+            if err.fields is None:
+                flash(err.message, "error")
+        else:
+            flash(_("Saved."))
+            if resource.detail_endpoint:
+                return redirect(url_for(resource.detail_endpoint, record_id=saved.id))
+            return redirect(
+                safe_next(request.args.get("back")) or url_for("office.index", key=resource.key)
+            )
+    return render_template(
+        "office/form.html",
+        resource=resource,
+        record=record,
+        values=request.form,
+        errors=errors,
+    ), 422
+
+
+@bp.route("/<key>/new", methods=["GET", "POST"])
+@office_only
+def create(key):
+    resource = _resource(key)
+    if request.method == "POST":
+        return _save(resource)
+    values = {f.name: request.args.get(f.name, "") for f in resource.fields}
+    defaults = resource.schema_in().load_fields
+    for name, field in defaults.items():
+        if (
+            not values.get(name)
+            and field.load_default not in (None, "")
+            and not callable(field.load_default)
+        ):
+            values[name] = field.load_default
+    if "active" in values:
+        values["active"] = True
+    return render_template(
+        "office/form.html", resource=resource, record=None, values=values, errors={}
+    )
+
+
+@bp.route("/<key>/<record_id>", methods=["GET", "POST"])
+@office_only
+def edit(key, record_id):
+    resource = _resource(key)
+    record = _record(resource, record_id)
+    if request.method == "POST":
+        return _save(resource, record)
+    return render_template(
+        "office/form.html",
+        resource=resource,
+        record=record,
+        values=values_of(record, resource.fields),
+        errors={},
+    )
+
+
+@bp.route("/<key>/<record_id>/delete", methods=["POST"])
+@office_only
+def delete(key, record_id):
+    resource = _resource(key)
+    if resource.delete is None:
+        abort(405)
+    record = _record(resource, record_id)
+    try:
+        with write_transaction():
+            resource.delete(record, current_user)
+    except ApiError as err:
+        flash(err.message, "error")
+        return redirect(url_for("office.edit", key=key, record_id=record_id))
+    flash(_("Removed."))
+    return redirect(url_for("office.index", key=key))
+
+
+@bp.route("/sites/<record_id>/overview")
+@office_only
+def site_detail(record_id):
+    site = scope.get_site(current_user, record_id)
+    return render_template(
+        "office/site.html",
+        site=site,
+        locations=Location.live().where(Location.site == site).order_by(Location.name),
+        assignments=Assignment.live().where(Assignment.site == site).join(User),
+        engineers=User.select()
+        .where((User.role == "engineer") & User.active)
+        .order_by(User.username),
+        equipment_count=Equipment.live().where(Equipment.site == site).count(),
+    )
+
+
+@bp.route("/sites/<record_id>/assign", methods=["POST"])
+@office_only
+def assign(record_id):
+    site = scope.get_site(current_user, record_id)
+    try:
+        with write_transaction():
+            site_ops.assign_engineer(
+                actor=current_user,
+                engineer_id=parse_id(request.form.get("engineer_id", "")),
+                site_id=site.id,
+            )
+    except ApiError as err:
+        flash(err.message if not err.fields else _("Choose an engineer."), "error")
+    else:
+        flash(_("Engineer assigned."))
+    return redirect(url_for("office.site_detail", record_id=site.id))
+
+
+@bp.route("/assignments/<assignment_id>/end", methods=["POST"])
+@office_only
+def unassign(assignment_id):
+    assignment = Assignment.live().where(Assignment.id == parse_id(assignment_id)).first()
+    if assignment is None:
+        raise not_found()
+    with write_transaction():
+        site_ops.unassign_engineer(assignment, actor=current_user)
+    flash(_("Assignment ended."))
+    return redirect(url_for("office.site_detail", record_id=assignment.site_id))

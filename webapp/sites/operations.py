@@ -1,0 +1,107 @@
+"""Rules for clients, sites, locations and who is stationed where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from ..errors import ApiError, validation_error
+from ..models import Assignment, Client, Equipment, Location, Site, User
+from ..records import create_record, delete_record, restore_record, update_record
+
+
+def _live_client(client_id) -> Client:
+    client = Client.live().where(Client.id == client_id).first()
+    if client is None:
+        raise validation_error({"client_id": [_("No such client.")]})
+    return client
+
+
+def _live_site(site_id, field: str = "site_id") -> Site:
+    site = Site.live().where(Site.id == site_id).first()
+    if site is None:
+        raise validation_error({field: [_("No such site.")]})
+    return site
+
+
+def _still_used(message: str) -> ApiError:
+    return ApiError(409, "in_use", message)
+
+
+def create_client(*, actor: User, data: dict[str, Any]) -> Client:
+    return create_record(Client, actor=actor, **data)
+
+
+def update_client(client: Client, *, actor: User, changes: dict[str, Any]) -> Client:
+    return update_record(client, actor=actor, changes=changes)
+
+
+def delete_client(client: Client, *, actor: User) -> Client:
+    if Site.live().where(Site.client == client).exists():
+        raise _still_used(_("This client still has sites. Remove them first."))
+    return delete_record(client, actor=actor)
+
+
+def create_site(*, actor: User, data: dict[str, Any]) -> Site:
+    data = dict(data)
+    data["client"] = _live_client(data.pop("client_id"))
+    return create_record(Site, actor=actor, **data)
+
+
+def update_site(site: Site, *, actor: User, changes: dict[str, Any]) -> Site:
+    changes = dict(changes)
+    if "client_id" in changes:
+        changes["client"] = _live_client(changes.pop("client_id"))
+    return update_record(site, actor=actor, changes=changes)
+
+
+def delete_site(site: Site, *, actor: User) -> Site:
+    if Equipment.live().where(Equipment.site == site).exists():
+        raise _still_used(_("This site still has equipment. Move or remove it first."))
+    for location in Location.live().where(Location.site == site):
+        delete_record(location, actor=actor)
+    for assignment in Assignment.live().where(Assignment.site == site):
+        delete_record(assignment, actor=actor)
+    return delete_record(site, actor=actor)
+
+
+def create_location(*, actor: User, data: dict[str, Any]) -> Location:
+    data = dict(data)
+    data["site"] = _live_site(data.pop("site_id"))
+    return create_record(Location, actor=actor, **data)
+
+
+def update_location(location: Location, *, actor: User, changes: dict[str, Any]) -> Location:
+    changes = dict(changes)
+    if "site_id" in changes:
+        site = _live_site(changes.pop("site_id"))
+        if (
+            site.id != location.site_id
+            and location.equipment.where(Equipment.deleted_at.is_null()).exists()
+        ):
+            raise _still_used(_("Equipment is recorded in this location; it cannot change site."))
+        changes["site"] = site
+    return update_record(location, actor=actor, changes=changes)
+
+
+def delete_location(location: Location, *, actor: User) -> Location:
+    if Equipment.live().where(Equipment.location == location).exists():
+        raise _still_used(_("Equipment is recorded in this location. Move it first."))
+    return delete_record(location, actor=actor)
+
+
+def assign_engineer(*, actor: User, engineer_id, site_id) -> Assignment:
+    """Station an engineer at a site; assigning again after an unassignment revives the row."""
+    engineer = User.get_or_none((User.id == engineer_id) & (User.role == "engineer"))
+    if engineer is None or not engineer.active:
+        raise validation_error({"engineer_id": [_("No such engineer.")]})
+    site = _live_site(site_id)
+    existing = Assignment.get_or_none((Assignment.engineer == engineer) & (Assignment.site == site))
+    if existing is None:
+        return create_record(Assignment, actor=actor, engineer=engineer, site=site)
+    return restore_record(existing, actor=actor)
+
+
+def unassign_engineer(assignment: Assignment, *, actor: User) -> Assignment:
+    return delete_record(assignment, actor=actor)

@@ -1,0 +1,102 @@
+"""Shared pieces of the API contract: fields and validators whose messages speak the user's
+language, and translation of marshmallow's own messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "extract, don't translate"
+    return message
+
+
+# marshmallow's built-in messages, marked for extraction and translated when an error is sent.
+BUILTIN_MESSAGES = [
+    N_("Missing data for required field."),
+    N_("Unknown field."),
+    N_("Field may not be null."),
+    N_("Invalid input type."),
+    N_("Invalid type."),
+    N_("Invalid value."),
+    N_("Not a valid string."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Not a valid boolean."),
+    N_("Not a valid date."),
+    N_("Not a valid datetime."),
+    N_("Not a valid UUID."),
+    N_("Not a valid list."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid email address."),
+    N_("Number too large."),
+    N_("Special numeric values (nan or infinity) are not permitted."),
+]
+
+
+def translate_messages(messages: Any) -> Any:
+    """Translate every message string in a marshmallow error tree."""
+    if isinstance(messages, dict):
+        return {key: translate_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [translate_messages(m) for m in messages]
+    if isinstance(messages, str):
+        return _(messages)
+    return messages
+
+
+def max_length(limit: int):
+    def check(value: str) -> None:
+        if len(value) > limit:
+            raise ValidationError(_("At most %(limit)d characters.", limit=limit))
+
+    return check
+
+
+def not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError(_("This field may not be empty."))
+
+
+def one_of(choices: dict[str, Any]):
+    def check(value: str) -> None:
+        if value not in choices:
+            allowed = ", ".join(choices)
+            raise ValidationError(_("Choose one of: %(allowed)s.", allowed=allowed))
+
+    return check
+
+
+def in_range(low: int, high: int):
+    def check(value: int) -> None:
+        if not low <= value <= high:
+            raise ValidationError(_("Enter a number from %(low)d to %(high)d.", low=low, high=high))
+
+    return check
+
+
+def Name(limit: int = 200, **kw: Any) -> fields.String:  # noqa: N802 - a field factory
+    """A required, non-blank, bounded text."""
+    return fields.String(required=True, validate=[not_blank, max_length(limit)], **kw)
+
+
+def Text(limit: int = 2000, **kw: Any) -> fields.String:  # noqa: N802
+    """Optional free text, stored as '' when absent."""
+    return fields.String(validate=max_length(limit), load_default="", **kw)
+
+
+def Choice(choices: dict[str, Any], **kw: Any) -> fields.String:  # noqa: N802
+    return fields.String(validate=one_of(choices), **kw)
+
+
+def partial(schema: type[Schema]) -> type[Schema]:
+    """The same contract with every field optional (PATCH) and no defaults filled in."""
+
+    class Partial(schema):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(partial=True, **kwargs)
+
+    Partial.__name__ = schema.__name__.removesuffix("In") + "Patch"
+    return Partial
