@@ -23,11 +23,15 @@ SQLITE_PRAGMAS = {
 }
 
 
-def open_database(url: str) -> Database:
-    """Return an unconnected peewee database for a URL (sqlite:///path, postgresql://...)."""
+def open_database(url: str, *, search_path: str | None = None) -> Database:
+    """Return an unconnected peewee database for a URL (sqlite:///path, postgresql://...).
+
+    `search_path` selects a PostgreSQL schema (used by tests to build two schemas side by side).
+    """
     if url.startswith("sqlite:///"):
         return SqliteDatabase(url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS)
-    return connect_url(url, autorollback=True)
+    extra = {"options": f"-c search_path={search_path}"} if search_path else {}
+    return connect_url(url, **extra)
 
 
 def default_url(app: Flask) -> str:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from peewee import ForeignKeyField
+from peewee import ForeignKeyField, Model
 
 from .models import AuditEntry, Counter, SyncedModel, User, utcnow
 
@@ -37,8 +37,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if isinstance(value, SyncedModel):
-        return str(value.id)
+    if isinstance(value, Model):
+        return str(value.get_id())
     return value
 
 
@@ -52,8 +52,8 @@ def audit(actor: User | None, action: str, record: Any, details: dict[str, Any])
     )
 
 
-def create_record(model: type[M], *, actor: User | None, **values: Any) -> M:
-    record = model(**values)
+def create_record(model_class: type[M], /, *, actor: User | None, **values: Any) -> M:
+    record = model_class(**values)
     record.version = 1
     record.server_seq = next_server_seq()
     record.created_at = record.updated_at = utcnow()
@@ -67,7 +67,7 @@ def update_record(record: M, *, actor: User | None, changes: dict[str, Any]) -> 
     changed = {}
     for name, value in changes.items():
         old = getattr(record, f"{name}_id" if _is_fk(record, name) else name)
-        new = value.id if isinstance(value, SyncedModel) else value
+        new = value.get_id() if isinstance(value, Model) else value
         if old != new:
             changed[name] = (old, new)
             setattr(record, name, value)

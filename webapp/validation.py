@@ -47,6 +47,18 @@ def translate_messages(messages: Any) -> Any:
     return messages
 
 
+class Int(fields.Integer):
+    """A whole number, strictly: "12", 1.5 and true are not numbers here."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 def max_length(limit: int):
     def check(value: str) -> None:
         if len(value) > limit:

@@ -55,7 +55,7 @@ def update_user(user: User, *, actor: User, changes: dict[str, Any]) -> User:
     if user.role == "admin" and actor.role != "admin":
         raise forbidden()
     if user.id == actor.id and (
-        changes.get("active") is False or changes.get("role", "admin") != user.role
+        changes.get("active") is False or changes.get("role", user.role) != user.role
     ):
         raise ApiError(409, "self", _("You cannot disable yourself or change your own role."))
     if "username" in changes:
@@ -68,7 +68,8 @@ def update_user(user: User, *, actor: User, changes: dict[str, Any]) -> User:
                 fields={"username": [_("This username is taken.")]},
             )
         user.username = username
-    if "password" in changes:
+    password_changed = "password" in changes
+    if password_changed:
         user.password_hash = hash_password(changes.pop("password"))
     if "client_id" in changes:
         user.client = _check_client(changes.pop("client_id"))
@@ -80,7 +81,11 @@ def update_user(user: User, *, actor: User, changes: dict[str, Any]) -> User:
     for key, value in changes.items():
         setattr(user, key, value)
     user.save()
-    audit(actor, "update", user, {k: v for k, v in changes.items()})
+    logged = {k: v for k, v in changes.items()}
+    logged.update(username=user.username, client_id=user.client_id)
+    if password_changed:
+        logged["password"] = "changed"  # noqa: S105 - a note, not a secret
+    audit(actor, "update", user, logged)
     return user
 
 

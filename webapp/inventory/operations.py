@@ -39,10 +39,12 @@ def update_equipment(
 ) -> Equipment:
     changes = dict(changes)
     if "site_id" in changes or "location_id" in changes:
+        moves_site = changes.get("site_id", item.site_id) != item.site_id
         site_id = changes.pop("site_id", item.site_id)
-        location_id = changes.pop("location_id", item.location_id)
-        if site_id != item.site_id and "location_id" not in changes and location_id:
-            location_id = None  # moving to another site leaves the old site's room behind
+        if "location_id" in changes:
+            location_id = changes.pop("location_id")
+        else:  # moving to another site leaves the old site's room behind
+            location_id = None if moves_site else item.location_id
         changes["site"], changes["location"] = _resolve_place(
             site_id, location_id, allowed_sites=allowed_sites
         )
@@ -63,13 +65,13 @@ def search_equipment(query, *, site_id=None, location_id=None, system=None, stat
         query = query.where(Equipment.system == system)
     if status:
         query = query.where(Equipment.status == status)
-    if q:
-        like = f"%{q.strip()}%"
+    if q and q.strip():
+        text = q.strip()  # `contains` escapes % and _: the user's text matches literally
         query = query.where(
-            Equipment.name.ilike(like)
-            | Equipment.code.ilike(like)
-            | Equipment.brand.ilike(like)
-            | Equipment.model.ilike(like)
-            | Equipment.serial_number.ilike(like)
+            Equipment.name.contains(text)
+            | Equipment.code.contains(text)
+            | Equipment.brand.contains(text)
+            | Equipment.model.contains(text)
+            | Equipment.serial_number.contains(text)
         )
     return query

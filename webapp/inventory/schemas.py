@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
 from ..sites.schemas import SyncedOut
-from ..validation import Choice, Name, Text, in_range, max_length, partial
+from ..validation import Choice, Int, Name, Text, in_range, max_length, partial
 
 
 class EquipmentIn(Schema):
@@ -25,7 +25,7 @@ class EquipmentIn(Schema):
     manufacturer_contact = Text(200)
     supplier = Text(200)
     installed_on = fields.Date(allow_none=True, load_default=None)
-    service_years = fields.Integer(allow_none=True, load_default=None, validate=in_range(0, 100))
+    service_years = Int(allow_none=True, load_default=None, validate=in_range(0, 100))
     warranty_until = fields.Date(allow_none=True, load_default=None)
     interfaces = Text(2000)
     free_interfaces = Text(2000)

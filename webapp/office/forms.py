@@ -43,6 +43,12 @@ def form_to_data(form, fields: list[Field], *, editing: bool) -> dict[str, Any]:
             if data[f.name] == "":
                 del data[f.name]
             continue
+        if f.kind == "number":
+            try:
+                data[f.name] = int(value)
+                continue
+            except ValueError:
+                pass  # the schema names the problem in the user's language
         data[f.name] = value
     return data
 

@@ -201,7 +201,13 @@ def site_detail(record_id):
         locations=Location.live().where(Location.site == site).order_by(Location.name),
         assignments=Assignment.live().where(Assignment.site == site).join(User),
         engineers=User.select()
-        .where((User.role == "engineer") & User.active)
+        .where(
+            (User.role == "engineer")
+            & User.active
+            & User.id.not_in(
+                Assignment.live().select(Assignment.engineer).where(Assignment.site == site)
+            )
+        )
         .order_by(User.username),
         equipment_count=Equipment.live().where(Equipment.site == site).count(),
     )

@@ -40,6 +40,8 @@ def update_client(client: Client, *, actor: User, changes: dict[str, Any]) -> Cl
 def delete_client(client: Client, *, actor: User) -> Client:
     if Site.live().where(Site.client == client).exists():
         raise _still_used(_("This client still has sites. Remove them first."))
+    if User.select().where((User.client == client) & User.active).exists():
+        raise _still_used(_("This client still has active user accounts. Disable them first."))
     return delete_record(client, actor=actor)
 
 

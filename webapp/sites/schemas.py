@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields
 
 from ..models.choices import CLIENT_TYPES, LOCATION_KINDS
-from ..validation import Choice, Name, Text, in_range, max_length, partial
+from ..validation import Choice, Int, Name, Text, in_range, max_length, partial
 
 PERIOD = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
@@ -33,9 +33,9 @@ class ClientIn(Schema):
     contact_name = Text(100)
     contact_phone = Text(50)
     address = Text(300)
-    response_minutes = fields.Integer(load_default=10, validate=in_range(1, 10_080))
-    request_response_minutes = fields.Integer(load_default=30, validate=in_range(1, 10_080))
-    resolution_hours = fields.Integer(load_default=2, validate=in_range(1, 8_760))
+    response_minutes = Int(load_default=10, validate=in_range(1, 10_080))
+    request_response_minutes = Int(load_default=30, validate=in_range(1, 10_080))
+    resolution_hours = Int(load_default=2, validate=in_range(1, 8_760))
     notes = Text(2000)
 
 
@@ -55,8 +55,8 @@ class SiteIn(Schema):
     working_hours = fields.String(
         load_default="08:30-12:00,14:00-17:30", validate=[max_length(100), working_hours]
     )
-    late_after_minutes = fields.Integer(load_default=15, validate=in_range(0, 240))
-    early_leave_minutes = fields.Integer(load_default=15, validate=in_range(0, 240))
+    late_after_minutes = Int(load_default=15, validate=in_range(0, 240))
+    early_leave_minutes = Int(load_default=15, validate=in_range(0, 240))
     notes = Text(2000)
 
 

@@ -1,0 +1,174 @@
+"""Fixtures: an app on a fresh database per test (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), a client, a CLI runner, and signing in as a role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from peewee import sort_models
+
+from webapp import create_app
+from webapp.db import open_database, upgrade
+from webapp.extensions import db
+from webapp.models import ALL_MODELS
+
+from . import factories
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _config(url: str, tmp: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": url,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> str:
+    """Migrate once per run: a SQLite file to copy, or the PostgreSQL schema to truncate."""
+    if PG_URL:
+        database = open_database(PG_URL)
+        try:
+            database.connect()
+        except Exception as exc:  # a missing server must fail the run, never skip it
+            pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {exc}")
+        database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        database.execute_sql("CREATE SCHEMA public")
+        database.close()
+        app = create_app(_config(PG_URL, tmp_path_factory.mktemp("inst")))
+        with app.app_context():
+            upgrade()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = create_app(_config(f"sqlite:///{path}", path.parent))
+    with app.app_context():
+        upgrade()
+        db.connect(reuse_if_open=True)
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+    return str(path)
+
+
+def _fresh_url(template: str, tmp_path: Path) -> str:
+    if PG_URL:
+        database = open_database(PG_URL)
+        # DELETE beats TRUNCATE on tables this small (TRUNCATE rewrites files and syncs).
+        with database.connection_context(), database.atomic():
+            database.execute_sql("SET LOCAL synchronous_commit = off")
+            for model in reversed(sort_models(ALL_MODELS)):
+                database.execute_sql(f'DELETE FROM "{model._meta.table_name}"')
+        return PG_URL
+    target = tmp_path / "test.sqlite3"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(database_template, tmp_path) -> Iterator[Flask]:
+    url = _fresh_url(database_template, tmp_path)
+    app = create_app(_config(url, tmp_path))
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        yield app
+        if not db.is_closed():
+            db.close()
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def sign_in_as(client: FlaskClient, user) -> str:
+    """Put the user in the client's session (no slow password check); return a CSRF token."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        session["_csrf"] = token = f"csrf-{user.id}"
+    return token
+
+
+class Api:
+    """A JSON client that sends the CSRF header."""
+
+    def __init__(self, client: FlaskClient, token: str | None = None) -> None:
+        self.client = client
+        self.token = token
+
+    def _headers(self, extra=None):
+        headers = {"X-CSRF-Token": self.token} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url, **kw):
+        return self.client.get(url, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def send(self, method, url, json=None, **kw):
+        return self.client.open(
+            url, method=method, json=json, headers=self._headers(kw.pop("headers", None)), **kw
+        )
+
+    def post(self, url, json=None, **kw):
+        return self.send("POST", url, json, **kw)
+
+    def patch(self, url, json=None, **kw):
+        return self.send("PATCH", url, json, **kw)
+
+    def delete(self, url, **kw):
+        return self.send("DELETE", url, None, **kw)
+
+
+@pytest.fixture
+def api_as(client):
+    """`api_as(user)` -> an Api signed in as that user; `api_as(None)` -> anonymous."""
+
+    def make(user=None) -> Api:
+        if user is None:
+            return Api(client)
+        return Api(client, sign_in_as(client, user))
+
+    return make
+
+
+@pytest.fixture
+def world(app):
+    """Two clients; site A (client A) has engineer and client users in scope; site B is outside."""
+    client_a = factories.create_client("会议中心")
+    client_b = factories.create_client("数据中心")
+    site_a = factories.create_site(client_a, "主楼")
+    site_b = factories.create_site(client_b, "A区机房")
+    room_a = factories.create_location(site_a, "音控机房")
+    room_b = factories.create_location(site_b, "网络间")
+    users = {
+        "engineer": factories.create_user("engineer", "eng"),
+        "client": factories.create_user("client", "cli", client=client_a),
+        "dispatcher": factories.create_user("dispatcher", "disp"),
+        "admin": factories.create_user("admin", "adm"),
+    }
+    factories.assign(users["engineer"], site_a)
+    return {
+        "clients": (client_a, client_b),
+        "sites": (site_a, site_b),
+        "locations": (room_a, room_b),
+        "equipment": (
+            factories.create_equipment(site_a, room_a, name="数字调音台", serial_number="SN-A"),
+            factories.create_equipment(site_b, room_b, name="核心交换机", serial_number="SN-B"),
+        ),
+        "users": users,
+        "engineer2": factories.create_user("engineer", "eng2"),
+    }

@@ -1,0 +1,427 @@
+"""The access table: every endpoint x every role x in scope / out of scope.
+
+`world` has two clients. Site A (client A) is in scope for the engineer (assigned) and the client
+user (client A's own); site B is out of their scope. Office roles see both. A test below fails when
+an endpoint is added without a row here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Api, sign_in_as
+from tests.factories import create_location
+
+ROLES = ["anonymous", "engineer", "client", "dispatcher", "admin"]
+SCOPES = ["in", "out"]
+
+
+def pick(scope, pair):
+    return pair[0] if scope == "in" else pair[1]
+
+
+def site(w, s):
+    return pick(s, w["sites"]).id
+
+
+def client_id(w, s):
+    return pick(s, w["clients"]).id
+
+
+def location(w, s):
+    return pick(s, w["locations"]).id
+
+
+def empty_location(w, s):
+    return pick(s, w["empty_locations"]).id
+
+
+def equipment(w, s):
+    return pick(s, w["equipment"]).id
+
+
+def assignment(w, s):
+    return pick(s, w["assignments"]).id
+
+
+ANON_API = 401
+ANON_PAGE = 302
+
+# Expectation shorthands (per role; a tuple is (in scope, out of scope)).
+SCOPED_READ = {
+    "anonymous": ANON_API,
+    "engineer": (200, 404),
+    "client": (200, 404),
+    "dispatcher": 200,
+    "admin": 200,
+}
+ANY_SIGNED_IN = {
+    "anonymous": ANON_API,
+    "engineer": 200,
+    "client": 200,
+    "dispatcher": 200,
+    "admin": 200,
+}
+PUBLIC = dict.fromkeys(ROLES, 200)
+
+
+def office(ok: int, anon: int = ANON_API) -> dict:
+    return {"anonymous": anon, "engineer": 403, "client": 403, "dispatcher": ok, "admin": ok}
+
+
+def office_page(ok: int) -> dict:
+    return office(ok, anon=ANON_PAGE)
+
+
+CASES = [
+    # method, rule, url(world, scope), body(world, scope) or None, expectations
+    ("GET", "/api/openapi.json", lambda w, s: "/api/openapi.json", None, PUBLIC),
+    ("GET", "/api/auth/csrf", lambda w, s: "/api/auth/csrf", None, PUBLIC),
+    (
+        "POST",
+        "/api/auth/sign-in",
+        lambda w, s: "/api/auth/sign-in",
+        lambda w, s: {"username": "nobody", "password": "wrong-password"},
+        dict.fromkeys(ROLES, 401),
+    ),
+    (
+        "POST",
+        "/api/auth/sign-out",
+        lambda w, s: "/api/auth/sign-out",
+        None,
+        dict.fromkeys(ROLES, 204),
+    ),
+    ("GET", "/api/auth/me", lambda w, s: "/api/auth/me", None, ANY_SIGNED_IN),
+    (
+        "PATCH",
+        "/api/auth/me",
+        lambda w, s: "/api/auth/me",
+        lambda w, s: {"locale": "en"},
+        ANY_SIGNED_IN,
+    ),
+    ("GET", "/api/clients", lambda w, s: "/api/clients", None, ANY_SIGNED_IN),
+    (
+        "POST",
+        "/api/clients",
+        lambda w, s: "/api/clients",
+        lambda w, s: {"name": "新客户"},
+        office(201),
+    ),
+    (
+        "GET",
+        "/api/clients/<client_id>",
+        lambda w, s: f"/api/clients/{client_id(w, s)}",
+        None,
+        SCOPED_READ,
+    ),
+    (
+        "PATCH",
+        "/api/clients/<client_id>",
+        lambda w, s: f"/api/clients/{client_id(w, s)}",
+        lambda w, s: {"contact_name": "王经理"},
+        office(200),
+    ),
+    (
+        "DELETE",
+        "/api/clients/<client_id>",
+        lambda w, s: f"/api/clients/{client_id(w, s)}",
+        None,
+        office(409),
+    ),  # allowed, then refused by the rule: the client still has sites
+    ("GET", "/api/sites", lambda w, s: "/api/sites", None, ANY_SIGNED_IN),
+    (
+        "POST",
+        "/api/sites",
+        lambda w, s: "/api/sites",
+        lambda w, s: {"client_id": str(client_id(w, s)), "name": "新站点"},
+        office(201),
+    ),
+    ("GET", "/api/sites/<site_id>", lambda w, s: f"/api/sites/{site(w, s)}", None, SCOPED_READ),
+    (
+        "PATCH",
+        "/api/sites/<site_id>",
+        lambda w, s: f"/api/sites/{site(w, s)}",
+        lambda w, s: {"address": "新地址"},
+        office(200),
+    ),
+    (
+        "DELETE",
+        "/api/sites/<site_id>",
+        lambda w, s: f"/api/sites/{site(w, s)}",
+        None,
+        office(409),
+    ),  # the site still has equipment
+    (
+        "GET",
+        "/api/sites/<site_id>/locations",
+        lambda w, s: f"/api/sites/{site(w, s)}/locations",
+        None,
+        SCOPED_READ,
+    ),
+    (
+        "GET",
+        "/api/sites/<site_id>/assignments",
+        lambda w, s: f"/api/sites/{site(w, s)}/assignments",
+        None,
+        SCOPED_READ,
+    ),
+    (
+        "POST",
+        "/api/locations",
+        lambda w, s: "/api/locations",
+        lambda w, s: {"site_id": str(site(w, s)), "name": "中控室"},
+        office(201),
+    ),
+    (
+        "GET",
+        "/api/locations/<location_id>",
+        lambda w, s: f"/api/locations/{location(w, s)}",
+        None,
+        SCOPED_READ,
+    ),
+    (
+        "PATCH",
+        "/api/locations/<location_id>",
+        lambda w, s: f"/api/locations/{location(w, s)}",
+        lambda w, s: {"floor": "3F"},
+        office(200),
+    ),
+    (
+        "DELETE",
+        "/api/locations/<location_id>",
+        lambda w, s: f"/api/locations/{empty_location(w, s)}",
+        None,
+        office(200),
+    ),
+    (
+        "POST",
+        "/api/assignments",
+        lambda w, s: "/api/assignments",
+        lambda w, s: {"engineer_id": str(w["engineer2"].id), "site_id": str(site(w, s))},
+        office(201),
+    ),
+    (
+        "DELETE",
+        "/api/assignments/<assignment_id>",
+        lambda w, s: f"/api/assignments/{assignment(w, s)}",
+        None,
+        office(200),
+    ),
+    ("GET", "/api/equipment", lambda w, s: "/api/equipment", None, ANY_SIGNED_IN),
+    (
+        "POST",
+        "/api/equipment",
+        lambda w, s: "/api/equipment",
+        lambda w, s: {"site_id": str(site(w, s)), "name": "投影机"},
+        office(201),
+    ),
+    (
+        "GET",
+        "/api/equipment/<equipment_id>",
+        lambda w, s: f"/api/equipment/{equipment(w, s)}",
+        None,
+        SCOPED_READ,
+    ),
+    (
+        "PATCH",
+        "/api/equipment/<equipment_id>",
+        lambda w, s: f"/api/equipment/{equipment(w, s)}",
+        lambda w, s: {"notes": "已清洁"},
+        office(200),
+    ),
+    (
+        "DELETE",
+        "/api/equipment/<equipment_id>",
+        lambda w, s: f"/api/equipment/{equipment(w, s)}",
+        None,
+        office(200),
+    ),
+    ("GET", "/api/users", lambda w, s: "/api/users", None, office(200)),
+    (
+        "POST",
+        "/api/users",
+        lambda w, s: "/api/users",
+        lambda w, s: {"username": "newbie", "password": "long-enough-1", "role": "engineer"},
+        office(201),
+    ),
+    (
+        "GET",
+        "/api/users/<user_id>",
+        lambda w, s: f"/api/users/{w['engineer2'].id}",
+        None,
+        office(200),
+    ),
+    (
+        "PATCH",
+        "/api/users/<user_id>",
+        lambda w, s: f"/api/users/{w['engineer2'].id}",
+        lambda w, s: {"display_name": "张工"},
+        office(200),
+    ),
+    ("GET", "/api/audit", lambda w, s: "/api/audit", None, office(200)),
+    # Pages
+    ("GET", "/sign-in", lambda w, s: "/sign-in", None, PUBLIC),
+    (
+        "POST",
+        "/sign-in",
+        lambda w, s: "/sign-in",
+        lambda w, s: {"username": "nobody", "password": "wrong-password"},
+        dict.fromkeys(ROLES, 401),
+    ),
+    ("POST", "/sign-out", lambda w, s: "/sign-out", lambda w, s: {}, dict.fromkeys(ROLES, 302)),
+    (
+        "POST",
+        "/language",
+        lambda w, s: "/language",
+        lambda w, s: {"lang": "zh_Hant"},
+        dict.fromkeys(ROLES, 302),
+    ),
+    ("GET", "/static/<path:filename>", lambda w, s: "/static/css/app.css", None, PUBLIC),
+    (
+        "GET",
+        "/",
+        lambda w, s: "/",
+        None,
+        {"anonymous": 302, "engineer": 200, "client": 200, "dispatcher": 302, "admin": 302},
+    ),
+    (
+        "GET",
+        "/sites/<site_id>",
+        lambda w, s: f"/sites/{site(w, s)}",
+        None,
+        {
+            "anonymous": 302,
+            "engineer": (200, 404),
+            "client": (200, 404),
+            "dispatcher": 200,
+            "admin": 200,
+        },
+    ),
+    ("GET", "/office/", lambda w, s: "/office/", None, office_page(200)),
+    ("GET", "/office/audit", lambda w, s: "/office/audit", None, office_page(200)),
+    ("GET", "/office/<key>", lambda w, s: "/office/equipment", None, office_page(200)),
+    ("GET", "/office/<key>/new", lambda w, s: "/office/sites/new", None, office_page(200)),
+    (
+        "POST",
+        "/office/<key>/new",
+        lambda w, s: "/office/locations/new",
+        lambda w, s: {"site_id": str(site(w, s)), "name": "配电室", "kind": "machine_room"},
+        office_page(302),
+    ),
+    (
+        "GET",
+        "/office/<key>/<record_id>",
+        lambda w, s: f"/office/sites/{site(w, s)}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/<key>/<record_id>",
+        lambda w, s: f"/office/locations/{location(w, s)}",
+        lambda w, s: {"site_id": str(site(w, s)), "name": "音控机房二", "kind": "control_room"},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/<key>/<record_id>/delete",
+        lambda w, s: f"/office/equipment/{equipment(w, s)}/delete",
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "GET",
+        "/office/sites/<record_id>/overview",
+        lambda w, s: f"/office/sites/{site(w, s)}/overview",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/sites/<record_id>/assign",
+        lambda w, s: f"/office/sites/{site(w, s)}/assign",
+        lambda w, s: {"engineer_id": str(w["engineer2"].id)},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/assignments/<assignment_id>/end",
+        lambda w, s: f"/office/assignments/{assignment(w, s)}/end",
+        lambda w, s: {},
+        office_page(302),
+    ),
+]
+
+
+@pytest.fixture
+def scoped_world(world):
+    from tests.factories import assign
+
+    world["empty_locations"] = (
+        create_location(world["sites"][0], "空房间A"),
+        create_location(world["sites"][1], "空房间B"),
+    )
+    a_in = next(iter(world["users"]["engineer"].assignments))
+    a_out = assign(world["engineer2"], world["sites"][1])
+    world["assignments"] = (a_in, a_out)
+    return world
+
+
+def _expected(expectation, scope):
+    return expectation if isinstance(expectation, int) else pick(scope, expectation)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "rule", "url", "body", "expect"),
+    CASES,
+    ids=[f"{c[0]} {c[1]}" for c in CASES],
+)
+def test_access(client, scoped_world, method, rule, url, body, expect, role, scope):
+    w = scoped_world
+    token = None
+    if role == "anonymous":
+        token = client.get("/api/auth/csrf").json["csrf_token"]
+    else:
+        token = sign_in_as(client, w["users"][role])
+    path = url(w, scope)
+    payload = body(w, scope) if body else None
+    headers = {"X-CSRF-Token": token}
+    if rule.startswith("/api/"):
+        response = client.open(path, method=method, json=payload, headers=headers)
+    else:
+        response = client.open(path, method=method, data=payload, headers=headers)
+    response.get_data()
+    response.close()
+    expected = _expected(expect[role], scope)
+    assert response.status_code == expected, (response.status_code, response.get_data()[:300])
+    if rule.startswith("/api/") and response.status_code >= 400:
+        assert set(response.json) == {"error"} and response.json["error"]["message"]
+
+
+LISTS = [
+    ("/api/sites", "sites"),
+    ("/api/clients", "clients"),
+    ("/api/equipment", "equipment"),
+]
+
+
+@pytest.mark.parametrize("role", ["engineer", "client", "dispatcher", "admin"])
+@pytest.mark.parametrize(("path", "key"), LISTS)
+def test_lists_hold_only_what_is_in_scope(client, world, role, path, key):
+    Api(client, sign_in_as(client, world["users"][role]))
+    ids = {row["id"] for row in client.get(path).json}
+    inside, outside = (str(r.id) for r in world[key])
+    assert inside in ids
+    assert (outside in ids) == (role in ("dispatcher", "admin"))
+
+
+def test_every_endpoint_is_in_the_table(app):
+    covered = {(method, rule) for method, rule, *_ in CASES}
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert routes - covered == set(), "add these endpoints to the access table"

@@ -1,0 +1,102 @@
+"""Three languages: chosen by the user's setting, else the browser; no string left untranslated."""
+
+from __future__ import annotations
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from tests.conftest import sign_in_as
+from tests.factories import create_user
+from webapp.i18n import TRANSLATIONS_DIR, load_catalogue, match_language
+
+ROOT = TRANSLATIONS_DIR.parent.parent
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh_Hans"),
+        ("zh", "zh_Hans"),
+        ("zh-Hans-CN", "zh_Hans"),
+        ("zh-TW,zh;q=0.9", "zh_Hant"),
+        ("zh-HK", "zh_Hant"),
+        ("zh-Hant", "zh_Hant"),
+        ("en-GB,en;q=0.9", "en"),
+        ("fr-FR,de;q=0.5", None),
+        ("fr-FR,zh-TW;q=0.5", "zh_Hant"),
+    ],
+)
+def test_browser_languages_map_onto_our_catalogues(header, expected):
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    assert match_language(list(parse_accept_header(header, LanguageAccept))) == expected
+
+
+def test_the_browser_language_picks_the_page_language(client):
+    assert 'lang="zh-Hans"' in client.get("/sign-in", headers={"Accept-Language": "zh-CN"}).text
+    assert 'lang="zh-Hant"' in client.get("/sign-in", headers={"Accept-Language": "zh-TW"}).text
+    assert 'lang="en"' in client.get("/sign-in", headers={"Accept-Language": "en-US"}).text
+    assert "登录" in client.get("/sign-in", headers={"Accept-Language": "zh-CN"}).text
+    assert "登入" in client.get("/sign-in", headers={"Accept-Language": "zh-TW"}).text
+
+
+def test_the_users_setting_wins_over_the_browser(app, client):
+    user = create_user("engineer", "li", locale="zh_Hant")
+    sign_in_as(client, user)
+    page = client.get("/", headers={"Accept-Language": "en-US"})
+    assert 'lang="zh-Hant"' in page.text
+
+
+def test_choosing_a_language_is_remembered(app, client):
+    html = client.get("/sign-in", headers={"Accept-Language": "en"}).text
+    token = html.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/language", data={"csrf_token": token, "lang": "zh_Hans", "next": "/sign-in"})
+    assert 'lang="zh-Hans"' in client.get("/sign-in", headers={"Accept-Language": "en"}).text
+
+
+def _used_messages() -> set[str]:
+    method_map = [("webapp/**.py", "python"), ("webapp/templates/**.html", "jinja2")]
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "_l": None,
+        "N_": None,
+        "lazy_gettext": None,
+        "ngettext": (1, 2),
+    }
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant", "en"])
+def test_every_string_in_use_is_in_the_catalogue(locale):
+    used = _used_messages()
+    assert len(used) > 100
+    catalogue = load_catalogue(locale)
+    missing = sorted(m for m in used if m not in catalogue)
+    assert not missing, f"{locale} lacks {len(missing)} strings: {missing[:10]}"
+    if locale != "en":
+        untranslated = sorted(m for m in used if not catalogue[m].string or catalogue[m].fuzzy)
+        assert not untranslated, (
+            f"{locale} has {len(untranslated)} untranslated: {untranslated[:10]}"
+        )
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
+def test_translations_keep_their_placeholders(locale):
+    import re
+
+    catalogue = load_catalogue(locale)
+    for message in catalogue:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set(re.findall(r"%\(\w+\)[sd]", ids[0]))
+        for s in strings:
+            assert set(re.findall(r"%\(\w+\)[sd]", s)) == expected, (message.id, s)
