@@ -77,11 +77,12 @@ def app(database_template, tmp_path) -> Iterator[Flask]:
     url = _fresh_url(database_template, tmp_path)
     app = create_app(_config(url, tmp_path))
     app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        yield app
-        if not db.is_closed():
-            db.close()
+    # No app context is kept pushed: each request gets its own, as in production (a shared one
+    # would share `g`, and with it the cached user and language, across requests).
+    db.connect(reuse_if_open=True)
+    yield app
+    if not db.is_closed():
+        db.close()
 
 
 @pytest.fixture

@@ -86,7 +86,9 @@ def demo_command(host: str) -> None:
     _print_accounts(_seed())
     port = int(os.environ.get("PORT", "5000"))
     click.echo(f"Rounds is running at http://{host}:{port}  (Ctrl+C to stop)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 def init_app(app: Flask) -> None:

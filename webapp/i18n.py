@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
@@ -72,6 +72,8 @@ def match_language(header_values: list[tuple[str, float]]) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the CLI speaks the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install what the tests need and run the whole suite. Extra arguments go to pytest.
+#   bash scripts/test.sh                      # SQLite
+#   TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test bash scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  "${PYTHON:-python3}" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,postgres]"
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+chromium_bin=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium_bin" ] && command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing Chromium and poppler-utils for the browser and PDF tests..."
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq chromium poppler-utils >/dev/null
+fi
+
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,111 @@
+"""Office pages: forms load with the API's schemas and show errors next to the fields."""
+
+from __future__ import annotations
+
+from tests.conftest import sign_in_as
+from webapp.models import AuditEntry, Equipment, Site, User
+
+
+def test_creating_a_site_from_the_form(client, world):
+    token = sign_in_as(client, world["users"]["dispatcher"])
+    r = client.post(
+        "/office/sites/new",
+        data={
+            "csrf_token": token,
+            "client_id": str(world["clients"][0].id),
+            "name": "新会展中心",
+            "address": "钱江路 9 号",
+            "working_hours": "08:00-12:00,14:00-18:00",
+            "late_after_minutes": "15",
+            "early_leave_minutes": "30",
+        },
+    )
+    assert r.status_code == 302
+    site = Site.get(Site.name == "新会展中心")
+    assert r.headers["Location"].endswith(f"/office/sites/{site.id}/overview")
+    assert site.early_leave_minutes == 30 and site.client_id == world["clients"][0].id
+    assert AuditEntry.select().where(AuditEntry.entity_id == str(site.id)).exists()
+
+
+def test_a_bad_form_keeps_what_was_typed_and_names_each_problem(client, world):
+    token = sign_in_as(client, world["users"]["admin"])
+    r = client.post(
+        "/office/sites/new",
+        data={
+            "csrf_token": token,
+            "client_id": str(world["clients"][0].id),
+            "name": "  ",
+            "address": "钱江路 9 号",
+            "working_hours": "8 to 5",
+            "late_after_minutes": "soon",
+            "early_leave_minutes": "15",
+        },
+        headers={"Accept-Language": "en"},
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "钱江路 9 号" in html
+    assert "This field may not be empty." in html
+    assert "Write working hours as periods like 08:30-12:00,14:00-17:30." in html
+    assert 'aria-invalid="true"' in html
+    assert Site.select().count() == 2
+
+
+def test_equipment_filters_find_by_serial_and_escape_wildcards(client, world):
+    sign_in_as(client, world["users"]["admin"])
+    html = client.get("/office/equipment?q=SN-A").get_data(as_text=True)
+    assert "数字调音台" in html and "核心交换机" not in html
+    html = client.get("/office/equipment?q=%25").get_data(as_text=True)
+    assert "数字调音台" not in html  # "%" is a character to search for, not a wildcard
+
+
+def test_moving_equipment_to_another_site_leaves_the_old_room(client, world):
+    token = sign_in_as(client, world["users"]["admin"])
+    item = world["equipment"][0]
+    r = client.patch(
+        f"/api/equipment/{item.id}",
+        json={"site_id": str(world["sites"][1].id)},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 200, r.json
+    assert r.json["location_id"] is None
+    r = client.patch(
+        f"/api/equipment/{item.id}",
+        json={"site_id": str(world["sites"][0].id), "location_id": str(world["locations"][0].id)},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.json["location_id"] == str(world["locations"][0].id)
+    assert Equipment.get_by_id(item.id).version == 3
+
+
+def test_dispatchers_cannot_make_admins_but_admins_can(client, world):
+    token = sign_in_as(client, world["users"]["dispatcher"])
+    body = {"username": "boss", "password": "long-enough-1", "role": "admin"}
+    r = client.post("/api/users", json=body, headers={"X-CSRF-Token": token})
+    assert r.status_code == 403
+    token = sign_in_as(client, world["users"]["admin"])
+    r = client.post("/api/users", json=body, headers={"X-CSRF-Token": token})
+    assert r.status_code == 201 and User.get(User.username == "boss").role == "admin"
+
+
+def test_nobody_locks_themselves_out(client, world):
+    admin = world["users"]["admin"]
+    token = sign_in_as(client, admin)
+    r = client.patch(
+        f"/api/users/{admin.id}", json={"active": False}, headers={"X-CSRF-Token": token}
+    )
+    assert r.status_code == 409
+    r = client.patch(
+        f"/api/users/{admin.id}", json={"display_name": "总管"}, headers={"X-CSRF-Token": token}
+    )
+    assert r.status_code == 200
+
+
+def test_client_users_need_a_client(client, world):
+    token = sign_in_as(client, world["users"]["admin"])
+    r = client.post(
+        "/api/users",
+        json={"username": "kehu", "password": "long-enough-1", "role": "client"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 422 and "client_id" in r.json["error"]["fields"]

@@ -1,0 +1,57 @@
+"""Writing synced records: versions, change numbers, tombstones and the audit log."""
+
+from __future__ import annotations
+
+from tests.factories import assign, create_client, create_site, create_user
+from webapp.models import Assignment, AuditEntry, Counter, Site
+from webapp.records import delete_record, next_server_seq, update_record
+
+
+def test_each_change_takes_a_new_version_and_a_later_change_number(app):
+    site = create_site(name="主楼")
+    first_seq = site.server_seq
+    update_record(site, actor=None, changes={"address": "滨江路 1 号"})
+    assert site.version == 2 and site.server_seq > first_seq
+    again = Site.get_by_id(site.id)
+    assert again.address == "滨江路 1 号" and again.version == 2
+
+
+def test_an_edit_that_changes_nothing_takes_no_version(app):
+    site = create_site(name="主楼", address="A")
+    seq = site.server_seq
+    update_record(site, actor=None, changes={"address": "A", "client": site.client})
+    assert site.version == 1 and site.server_seq == seq
+
+
+def test_deleting_leaves_a_tombstone_with_a_new_change_number(app):
+    site = create_site()
+    seq = site.server_seq
+    delete_record(site, actor=None)
+    row = Site.get_by_id(site.id)
+    assert row.deleted_at is not None and row.version == 2 and row.server_seq > seq
+    assert site.id not in {s.id for s in Site.live()}
+
+
+def test_change_numbers_are_unique_and_increasing(app):
+    numbers = [next_server_seq() for _ in range(50)]
+    assert numbers == sorted(set(numbers))
+    assert Counter.get_by_id("server_seq").value == numbers[-1]
+
+
+def test_reassigning_revives_the_tombstone(app):
+    engineer = create_user("engineer")
+    site = create_site()
+    first = assign(engineer, site)
+    delete_record(first, actor=None)
+    again = assign(engineer, site)
+    assert again.id == first.id and again.deleted_at is None and again.version == 3
+    assert Assignment.select().count() == 1
+
+
+def test_every_change_is_audited_with_its_actor(app):
+    admin = create_user("admin")
+    client = create_client()
+    update_record(client, actor=admin, changes={"contact_name": "王经理"})
+    entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+    assert entry.actor_id == admin.id and entry.action == "update"
+    assert "王经理" in entry.summary and entry.entity == "client"
