@@ -78,6 +78,10 @@ def _cases():
                 )
 
 
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 EXPECTED = {
     "malformed": (400, "malformed_json"),
     "not-object": (422, "invalid"),
@@ -117,7 +121,9 @@ def test_bad_body_is_a_clear_4xx(client, world, method, rule, kind, field):
     assert r.status_code == status, r.get_data(as_text=True)[:300]
     error = r.json["error"]
     assert error["code"] == code
-    assert error["message"]
+    assert _chinese(error["message"]), error  # asked for in zh-CN, answered in zh-CN
+    for messages in (error.get("fields") or {}).values():
+        assert all(_chinese(m) for m in messages), error
     if kind == "unknown-field":
         assert "surprise" in error["fields"]
     if kind == "wrong-type":

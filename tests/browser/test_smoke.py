@@ -24,6 +24,7 @@ def test_engineer_on_a_phone_sees_their_sites_in_chinese(phone, live_server, wor
     assert "主楼" in sites
     assert "A区机房" not in sites
     assert engineer.language == "zh-Hans"
+    assert engineer.page.get_by_role("heading", level=1).inner_text() == "我的站点"
     assert not engineer.has_horizontal_scroll(), "the page scrolls sideways at 390 px"
     tile = engineer.site_tile("主楼").bounding_box()
     assert tile is not None

@@ -225,7 +225,7 @@ USERS = Resource(
     model=User,
     fields=[
         Field("username", _l("Username"), required=True),
-        Field("display_name", _l("Name")),
+        Field("display_name", _l("Full name")),
         Field(
             "password",
             _l("Password"),
@@ -243,7 +243,7 @@ USERS = Resource(
     ],
     columns=[
         (_l("Username"), lambda u: u.username),
-        (_l("Name"), lambda u: u.display_name),
+        (_l("Full name"), lambda u: u.display_name),
         (_l("Role"), lambda u: ROLES.get(u.role, u.role)),
         (_l("Client"), lambda u: u.client.name if u.client_id else ""),
         (_l("Active"), lambda u: _l("Yes") if u.active else _l("No")),
