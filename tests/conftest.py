@@ -72,11 +72,18 @@ def _fresh_url(template: str, tmp_path: Path) -> str:
     return f"sqlite:///{target}"
 
 
+def fresh_app(database_template: str, directory: Path) -> Flask:
+    """A new app on an emptied copy of the migrated database (also used inside property tests,
+    whose examples cannot use function-scoped fixtures)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    app = create_app(_config(_fresh_url(database_template, directory), directory))
+    app.instance_path = str(directory / "instance")
+    return app
+
+
 @pytest.fixture
 def app(database_template, tmp_path) -> Iterator[Flask]:
-    url = _fresh_url(database_template, tmp_path)
-    app = create_app(_config(url, tmp_path))
-    app.instance_path = str(tmp_path / "instance")
+    app = fresh_app(database_template, tmp_path)
     # No app context is kept pushed: each request gets its own, as in production (a shared one
     # would share `g`, and with it the cached user and language, across requests).
     db.connect(reuse_if_open=True)
@@ -149,27 +156,4 @@ def api_as(client):
 @pytest.fixture
 def world(app):
     """Two clients; site A (client A) has engineer and client users in scope; site B is outside."""
-    client_a = factories.create_client("会议中心")
-    client_b = factories.create_client("数据中心")
-    site_a = factories.create_site(client_a, "主楼")
-    site_b = factories.create_site(client_b, "A区机房")
-    room_a = factories.create_location(site_a, "音控机房")
-    room_b = factories.create_location(site_b, "网络间")
-    users = {
-        "engineer": factories.create_user("engineer", "eng"),
-        "client": factories.create_user("client", "cli", client=client_a),
-        "dispatcher": factories.create_user("dispatcher", "disp"),
-        "admin": factories.create_user("admin", "adm"),
-    }
-    factories.assign(users["engineer"], site_a)
-    return {
-        "clients": (client_a, client_b),
-        "sites": (site_a, site_b),
-        "locations": (room_a, room_b),
-        "equipment": (
-            factories.create_equipment(site_a, room_a, name="数字调音台", serial_number="SN-A"),
-            factories.create_equipment(site_b, room_b, name="核心交换机", serial_number="SN-B"),
-        ),
-        "users": users,
-        "engineer2": factories.create_user("engineer", "eng2"),
-    }
+    return factories.make_world()

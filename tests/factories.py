@@ -58,3 +58,31 @@ def create_equipment(site: Site, location: Location | None = None, **kw) -> Equi
 
 def assign(engineer: User, site: Site):
     return assign_engineer(actor=None, engineer_id=engineer.id, site_id=site.id)
+
+
+def make_world() -> dict:
+    """Two clients; site A (client A) has engineer and client users in scope; site B is outside."""
+    client_a = create_client("会议中心")
+    client_b = create_client("数据中心")
+    site_a = create_site(client_a, "主楼")
+    site_b = create_site(client_b, "A区机房")
+    room_a = create_location(site_a, "音控机房")
+    room_b = create_location(site_b, "网络间")
+    users = {
+        "engineer": create_user("engineer", "eng"),
+        "client": create_user("client", "cli", client=client_a),
+        "dispatcher": create_user("dispatcher", "disp"),
+        "admin": create_user("admin", "adm"),
+    }
+    assign(users["engineer"], site_a)
+    return {
+        "clients": (client_a, client_b),
+        "sites": (site_a, site_b),
+        "locations": (room_a, room_b),
+        "equipment": (
+            create_equipment(site_a, room_a, name="数字调音台", serial_number="SN-A"),
+            create_equipment(site_b, room_b, name="核心交换机", serial_number="SN-B"),
+        ),
+        "users": users,
+        "engineer2": create_user("engineer", "eng2"),
+    }

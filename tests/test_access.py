@@ -7,10 +7,14 @@ an endpoint is added without a row here.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.conftest import Api, sign_in_as
 from tests.factories import create_location
+from webapp.models import Attachment, SyncConflict
+from webapp.records import create_record
 
 ROLES = ["anonymous", "engineer", "client", "dispatcher", "admin"]
 SCOPES = ["in", "out"]
@@ -259,6 +263,64 @@ CASES = [
         office(200),
     ),
     ("GET", "/api/audit", lambda w, s: "/api/audit", None, office(200)),
+    (
+        "POST",
+        "/api/sync/push",
+        lambda w, s: "/api/sync/push",
+        lambda w, s: {"client_id": str(uuid.uuid4()), "mutations": []},
+        ANY_SIGNED_IN,
+    ),
+    ("GET", "/api/sync/pull", lambda w, s: "/api/sync/pull", None, ANY_SIGNED_IN),
+    ("GET", "/api/conflicts", lambda w, s: "/api/conflicts", None, ANY_SIGNED_IN),
+    (
+        "POST",
+        "/api/conflicts/<conflict_id>/resolve",
+        lambda w, s: f"/api/conflicts/{pick(s, w['conflicts']).id}/resolve",
+        lambda w, s: {"choice": "server"},
+        {
+            "anonymous": ANON_API,
+            "engineer": (200, 404),
+            "client": (403, 404),
+            "dispatcher": 200,
+            "admin": 200,
+        },
+    ),
+    (
+        "GET",
+        "/api/attachments/<attachment_id>/status",
+        lambda w, s: f"/api/attachments/{pick(s, w['attachments']).id}/status",
+        None,
+        SCOPED_READ,
+    ),
+    (
+        "PUT",
+        "/api/attachments/<attachment_id>/content",
+        lambda w, s: f"/api/attachments/{pick(s, w['attachments']).id}/content",
+        lambda w, s: {"not": "a file piece"},  # allowed through, then refused: no Content-Range
+        {
+            "anonymous": ANON_API,
+            "engineer": (400, 404),
+            "client": (403, 404),
+            "dispatcher": 400,
+            "admin": 400,
+        },
+    ),
+    (
+        "GET",
+        "/api/attachments/<attachment_id>/content",
+        lambda w, s: f"/api/attachments/{pick(s, w['attachments']).id}/content",
+        None,
+        {
+            "anonymous": ANON_API,
+            "engineer": (409, 404),
+            "client": (409, 404),
+            "dispatcher": 409,
+            "admin": 409,
+        },
+    ),  # allowed through, then refused: the file has not arrived
+    ("GET", "/app/", lambda w, s: "/app/", None, PUBLIC),
+    ("GET", "/app/sw.js", lambda w, s: "/app/sw.js", None, PUBLIC),
+    ("GET", "/app/i18n/<locale>.json", lambda w, s: "/app/i18n/zh_Hans.json", None, PUBLIC),
     # Pages
     ("GET", "/sign-in", lambda w, s: "/sign-in", None, PUBLIC),
     (
@@ -299,6 +361,14 @@ CASES = [
     ),
     ("GET", "/office/", lambda w, s: "/office/", None, office_page(200)),
     ("GET", "/office/audit", lambda w, s: "/office/audit", None, office_page(200)),
+    ("GET", "/office/conflicts", lambda w, s: "/office/conflicts", None, office_page(200)),
+    (
+        "POST",
+        "/office/conflicts/<conflict_id>/resolve",
+        lambda w, s: f"/office/conflicts/{pick(s, w['conflicts']).id}/resolve",
+        lambda w, s: {"choice": "server"},
+        office_page(302),
+    ),
     ("GET", "/office/<key>", lambda w, s: "/office/equipment", None, office_page(200)),
     ("GET", "/office/<key>/new", lambda w, s: "/office/sites/new", None, office_page(200)),
     (
@@ -360,6 +430,34 @@ def scoped_world(world):
     world["empty_locations"] = (
         create_location(world["sites"][0], "空房间A"),
         create_location(world["sites"][1], "空房间B"),
+    )
+    world["conflicts"] = tuple(
+        create_record(
+            SyncConflict,
+            actor=None,
+            entity="equipment",
+            entity_id=str(item.id),
+            site=item.site,
+            field="serial_number",
+            base_version=1,
+            server_value="A",
+            client_value="B",
+        )
+        for item in world["equipment"]
+    )
+    world["attachments"] = tuple(
+        create_record(
+            Attachment,
+            actor=None,
+            owner_entity="equipment",
+            owner_id=str(item.id),
+            site=item.site,
+            kind="photo",
+            mime="image/jpeg",
+            size=3,
+            sha256="0" * 64,
+        )
+        for item in world["equipment"]
     )
     a_in = next(iter(world["users"]["engineer"].assignments))
     a_out = assign(world["engineer2"], world["sites"][1])

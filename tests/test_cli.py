@@ -78,3 +78,12 @@ def test_create_user_refuses_bad_input_with_a_message(runner, app):
     )
     assert unknown.exit_code != 0 and "Nobody Ltd" in unknown.output
     assert not User.select().where(User.username == "zhou").exists()
+
+
+def test_a_new_epoch_after_a_restore(runner, app):
+    from webapp.sync.epoch import current_epoch
+
+    before = current_epoch()
+    result = runner.invoke(args=["sync", "new-epoch"])
+    assert result.exit_code == 0, result.output
+    assert current_epoch() != before

@@ -109,3 +109,32 @@ def test_client_users_need_a_client(client, world):
         headers={"X-CSRF-Token": token},
     )
     assert r.status_code == 422 and "client_id" in r.json["error"]["fields"]
+
+
+def test_the_office_sees_history_and_resolves_conflicts(client, world, app):
+    from tests.sync_client import Device
+    from webapp.models import SyncConflict
+
+    item = world["equipment"][0]
+    phone_client = app.test_client()
+    phone = Device(client=phone_client, csrf=sign_in_as(phone_client, world["users"]["engineer"]))
+    phone.pull_all()
+    token = sign_in_as(client, world["users"]["dispatcher"])
+    client.patch(
+        f"/api/equipment/{item.id}",
+        json={"serial_number": "SN-OFFICE"},
+        headers={"X-CSRF-Token": token},
+    )
+    phone.edit("equipment", str(item.id), {"serial_number": "SN-PHONE"})
+    assert phone.push().get_json()["results"][0]["status"] == "conflict"
+    page = client.get("/office/conflicts", headers={"Accept-Language": "en"}).text
+    assert "SN-OFFICE" in page and "SN-PHONE" in page and "数字调音台" in page
+    history = client.get(f"/office/equipment/{item.id}").text
+    assert "SN-A" in history and "SN-OFFICE" in history  # before and after of the office edit
+    conflict = SyncConflict.get()
+    r = client.post(
+        f"/office/conflicts/{conflict.id}/resolve", data={"csrf_token": token, "choice": "client"}
+    )
+    assert r.status_code == 302
+    assert Equipment.get_by_id(item.id).serial_number == "SN-PHONE"
+    assert SyncConflict.get_by_id(conflict.id).status == "resolved"

@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from .accounts.views import bp as accounts_api
+    from .attachments.views import bp as attachments_api
     from .auth.views import api as auth_api
     from .auth.views import bp as auth_pages
     from .home.views import bp as home_pages
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .office.views import bp as office_pages
     from .pwa.views import bp as pwa
     from .sites.views import bp as sites_api
+    from .sync.views import bp as sync_api
 
     for blueprint in (
         auth_pages,
@@ -58,6 +60,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts_api,
         sites_api,
         inventory_api,
+        sync_api,
+        attachments_api,
         home_pages,
         office_pages,
         pwa,

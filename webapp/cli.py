@@ -91,6 +91,23 @@ def demo_command(host: str) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
+@click.group("sync", help="Sync administration.")
+def sync_cli() -> None:
+    pass
+
+
+@sync_cli.command(
+    "new-epoch",
+    help="Run after restoring a backup: devices then re-send what the restored database lost.",
+)
+def new_epoch_command() -> None:
+    from .sync.epoch import renew_epoch
+
+    with db.connection_context(), write_transaction():
+        epoch = renew_epoch()
+    click.echo(f"New epoch {epoch}. Devices will re-send their recent changes at their next sync.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_demo_command, create_user_command, demo_command):
+    for command in (seed_demo_command, create_user_command, demo_command, sync_cli):
         app.cli.add_command(command)

@@ -93,3 +93,8 @@ def write_transaction():
     if isinstance(db.obj, SqliteDatabase):
         return db.atomic("IMMEDIATE")
     return db.atomic()
+
+
+def savepoint():
+    """A nested transaction: its writes roll back alone when the block raises."""
+    return db.atomic()

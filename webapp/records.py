@@ -13,7 +13,7 @@ from uuid import UUID
 
 from peewee import ForeignKeyField, Model
 
-from .models import AuditEntry, Counter, SyncedModel, User, utcnow
+from .models import AuditEntry, Counter, RecordHistory, SyncedModel, User, utcnow
 
 M = TypeVar("M", bound=SyncedModel)
 
@@ -32,7 +32,7 @@ def next_server_seq() -> int:
     return Counter.get_by_id(SERVER_SEQ).value
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, (date, datetime)):
@@ -48,7 +48,7 @@ def audit(actor: User | None, action: str, record: Any, details: dict[str, Any])
         action=action,
         entity=type(record)._meta.table_name,
         entity_id=str(record.id),
-        summary=json.dumps({k: _plain(v) for k, v in details.items()}, ensure_ascii=False),
+        summary=json.dumps({k: plain(v) for k, v in details.items()}, ensure_ascii=False),
     )
 
 
@@ -63,22 +63,87 @@ def create_record(model_class: type[M], /, *, actor: User | None, **values: Any)
 
 
 def update_record(record: M, *, actor: User | None, changes: dict[str, Any]) -> M:
-    """Apply the fields that really change; a no-op edit takes no version."""
-    changed = {}
+    """Apply an edit made on the current version (office pages, the API): no merge needed."""
+    merge_changes(record, actor=actor, changes=changes, author=author_of(actor))
+    return record
+
+
+def author_of(actor: User | None) -> str:
+    """Who a change comes from, for merging: a device's client_id, or a person in the office."""
+    return f"user:{actor.id}" if actor is not None else "system"
+
+
+def merge_changes(
+    record: M,
+    *,
+    actor: User | None,
+    changes: dict[str, Any],
+    author: str,
+    base_version: int | None = None,
+    must_review: frozenset[str] = frozenset(),
+    together: tuple[frozenset[str], ...] = (),
+    mutation_id: UUID | None = None,
+) -> list[tuple[str, Any, Any]]:
+    """Apply the fields that really change; return the ones held back as conflicts.
+
+    With a `base_version` (an edit made offline on that version), a field that someone else
+    changed after it is concurrent: a `must_review` field keeps the server's value and is
+    returned as (field, server value, proposed value); any other field takes this write, its
+    old value kept in the history. An edit that changes nothing takes no version.
+    """
+    meta = getattr(record, "field_meta", None)
+    proposed: dict[str, tuple[Any, Any, Any]] = {}
+    held_names: set[str] = set()
     for name, value in changes.items():
         old = getattr(record, f"{name}_id" if _is_fk(record, name) else name)
         new = value.get_id() if isinstance(value, Model) else value
-        if old != new:
-            changed[name] = (old, new)
-            setattr(record, name, value)
-    if not changed:
-        return record
+        if old == new:
+            continue
+        proposed[name] = (old, new, value)
+        last = (meta or {}).get(name)
+        concurrent = (
+            base_version is not None
+            and last is not None
+            and last["v"] > base_version
+            and last["by"] != author
+        )
+        if concurrent and name in must_review:
+            held_names.add(name)
+    for group in together:  # fields that only make sense together are held together
+        if held_names & group:
+            held_names |= group & proposed.keys()
+    held = [(n, proposed[n][0], proposed[n][1]) for n in proposed if n in held_names]
+    applied = {n: (o, nv) for n, (o, nv, _v) in proposed.items() if n not in held_names}
+    for name in applied:
+        setattr(record, name, proposed[name][2])
+    if not applied:
+        return held
     record.version += 1
     record.server_seq = next_server_seq()
     record.updated_at = utcnow()
+    if meta is not None:
+        record.field_meta = {**meta, **{n: {"v": record.version, "by": author} for n in applied}}
     record.save()
-    audit(actor, "update", record, {k: v[1] for k, v in changed.items()})
-    return record
+    entity = type(record)._meta.table_name
+    RecordHistory.insert_many(
+        [
+            {
+                "entity": entity,
+                "entity_id": str(record.id),
+                "version": record.version,
+                "field": name,
+                "old_value": plain(old),
+                "new_value": plain(new),
+                "mutation_id": mutation_id,
+                "author": author,
+                "actor": actor,
+                "at": record.updated_at,
+            }
+            for name, (old, new) in applied.items()
+        ]
+    ).execute()
+    audit(actor, "update", record, {k: v[1] for k, v in applied.items()})
+    return held
 
 
 def delete_record(record: M, *, actor: User | None) -> M:

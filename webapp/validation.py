@@ -81,6 +81,27 @@ def one_of(choices: dict[str, Any]):
     return check
 
 
+def at_least(low: int):
+    def check(value: int) -> None:
+        if value < low:
+            raise ValidationError(_("Enter a number of at least %(low)d.", low=low))
+
+    return check
+
+
+def max_items(limit: int):
+    def check(value: list) -> None:
+        if len(value) > limit:
+            raise ValidationError(_("At most %(limit)d items.", limit=limit))
+
+    return check
+
+
+def sha256_hex(value: str) -> None:
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise ValidationError(_("Not a SHA-256 digest (64 lowercase hex digits)."))
+
+
 def in_range(low: int, high: int):
     def check(value: int) -> None:
         if not low <= value <= high:

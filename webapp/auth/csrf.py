@@ -6,8 +6,9 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..errors import ApiError
 
@@ -33,12 +34,22 @@ def check_csrf() -> None:
         "multipart/form-data",
     ):
         sent = request.form.get(FIELD)
+    if not expected and not current_user.is_authenticated and _needs_sign_in():
+        # The session is gone (expired or signed out): say so, rather than blame the token,
+        # so that an app pauses and asks to sign in again instead of failing the request.
+        raise ApiError(401, "unauthenticated", _("Please sign in again."))
     if not expected or not sent or not hmac.compare_digest(expected, sent):
         raise ApiError(
             403,
             "csrf",
             _("This page has expired. Reload it and try again."),
         )
+
+
+def _needs_sign_in() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    contract = getattr(view, "contract", None)
+    return request.path.startswith("/api/") and contract is not None and not contract.public
 
 
 def init_app(app: Flask) -> None:

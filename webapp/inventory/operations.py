@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..errors import validation_error
 from ..models import Equipment, Location, Site, User
-from ..records import create_record, delete_record, update_record
+from ..records import author_of, create_record, delete_record, merge_changes
 
 
 def _resolve_place(site_id, location_id, *, allowed_sites) -> tuple[Site, Location | None]:
@@ -34,9 +34,23 @@ def create_equipment(*, actor: User, data: dict[str, Any], allowed_sites) -> Equ
     return create_record(Equipment, actor=actor, **data)
 
 
+# Fields where a wrong value matters: a concurrent different change becomes a conflict.
+MUST_REVIEW = frozenset({"serial_number", "model", "site", "location"})
+PLACE = frozenset({"site", "location"})
+
+
 def update_equipment(
-    item: Equipment, *, actor: User, changes: dict[str, Any], allowed_sites
-) -> Equipment:
+    item: Equipment,
+    *,
+    actor: User,
+    changes: dict[str, Any],
+    allowed_sites,
+    author: str | None = None,
+    base_version: int | None = None,
+    mutation_id=None,
+) -> list[tuple[str, Any, Any]]:
+    """Apply an edit; with a `base_version` (made offline) merge per field. Return the fields
+    held back as conflicts: (field, kept server value, proposed value)."""
     changes = dict(changes)
     if "site_id" in changes or "location_id" in changes:
         moves_site = changes.get("site_id", item.site_id) != item.site_id
@@ -48,7 +62,16 @@ def update_equipment(
         changes["site"], changes["location"] = _resolve_place(
             site_id, location_id, allowed_sites=allowed_sites
         )
-    return update_record(item, actor=actor, changes=changes)
+    return merge_changes(
+        item,
+        actor=actor,
+        changes=changes,
+        author=author or author_of(actor),
+        base_version=base_version,
+        must_review=MUST_REVIEW,
+        together=(PLACE,),
+        mutation_id=mutation_id,
+    )
 
 
 def delete_equipment(item: Equipment, *, actor: User) -> Equipment:

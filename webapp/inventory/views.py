@@ -77,9 +77,10 @@ def get_equipment(equipment_id):
 )
 def update_equipment(equipment_id, body):
     item = scope.get_equipment(current_user, equipment_id)
-    return ops.update_equipment(
+    ops.update_equipment(
         item, actor=current_user, changes=body, allowed_sites=scope.visible_sites(current_user)
     )
+    return item
 
 
 @endpoint(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from peewee import CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from .base import SyncedModel
+from .fields import JSONText
 from .organisation import Location, Site
 
 
@@ -28,6 +29,9 @@ class Equipment(SyncedModel):
     status = CharField(max_length=16, default="in_service")
     fault_points = TextField(default="")
     notes = TextField(default="")
+    # Per field: the version that last changed it and who changed it, for merging edits made
+    # offline against an older version (docs/sync-protocol.md, "Conflicts").
+    field_meta = JSONText(default=dict)
 
     def years_in_use(self, today) -> int | None:
         """Whole years since installation, else the recorded years in use."""

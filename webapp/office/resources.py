@@ -211,9 +211,10 @@ EQUIPMENT = Resource(
     create=lambda actor, data: inventory_ops.create_equipment(
         actor=actor, data=data, allowed_sites=Site.live()
     ),
-    update=lambda rec, actor, data: inventory_ops.update_equipment(
-        rec, actor=actor, changes=data, allowed_sites=Site.live()
-    ),
+    update=lambda rec, actor, data: (
+        inventory_ops.update_equipment(rec, actor=actor, changes=data, allowed_sites=Site.live()),
+        rec,
+    )[1],
     delete=lambda rec, actor: inventory_ops.delete_equipment(rec, actor=actor),
     query=lambda: Equipment.live().join(Site).order_by(Site.name, Equipment.code, Equipment.name),
 )

@@ -14,9 +14,20 @@ from ..auth.views import safe_next
 from ..db import write_transaction
 from ..errors import ApiError, forbidden, not_found
 from ..inventory.operations import search_equipment
-from ..models import Assignment, AuditEntry, Client, Equipment, Location, Site, User
+from ..models import (
+    Assignment,
+    AuditEntry,
+    Client,
+    Equipment,
+    Location,
+    RecordHistory,
+    Site,
+    SyncConflict,
+    User,
+)
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
 from ..sites import operations as site_ops
+from ..sync import conflicts as conflict_ops
 from .forms import form_to_data, load_form, values_of
 from .resources import RESOURCES, Resource
 
@@ -73,6 +84,44 @@ def dashboard():
 def audit():
     entries = AuditEntry.select().order_by(AuditEntry.id.desc()).limit(500)
     return render_template("office/audit.html", entries=entries)
+
+
+@bp.route("/conflicts")
+@office_only
+def conflicts():
+    open_conflicts = (
+        SyncConflict.live()
+        .where(SyncConflict.status == "open")
+        .order_by(SyncConflict.created_at.desc())
+        .limit(500)
+    )
+    names = {
+        str(e.id): e.name
+        for e in Equipment.select(Equipment.id, Equipment.name).where(
+            Equipment.id.in_([c.entity_id for c in open_conflicts])
+        )
+    }
+    return render_template("office/conflicts.html", conflicts=open_conflicts, names=names)
+
+
+@bp.route("/conflicts/<conflict_id>/resolve", methods=["POST"])
+@office_only
+def resolve_conflict(conflict_id):
+    choice = request.form.get("choice", "")
+    if choice not in ("server", "client"):
+        abort(400)
+    try:
+        with write_transaction():
+            conflict_ops.resolve_conflict(
+                conflict_ops.get_conflict(current_user, conflict_id),
+                actor=current_user._get_current_object(),
+                choice=choice,
+            )
+    except ApiError as err:
+        flash(err.message, "error")
+    else:
+        flash(_("Conflict resolved."))
+    return redirect(safe_next(request.form.get("next")) or url_for("office.conflicts"))
 
 
 @bp.route("/<key>")
@@ -171,7 +220,24 @@ def edit(key, record_id):
         record=record,
         values=values_of(record, resource.fields),
         errors={},
+        **_record_extras(key, record),
     )
+
+
+def _record_extras(key: str, record) -> dict:
+    """What the edit page shows beside the form: equipment history and open conflicts."""
+    if key != "equipment":
+        return {}
+    history = (
+        RecordHistory.select()
+        .where((RecordHistory.entity == "equipment") & (RecordHistory.entity_id == str(record.id)))
+        .order_by(RecordHistory.id.desc())
+        .limit(100)
+    )
+    open_conflicts = SyncConflict.live().where(
+        (SyncConflict.entity_id == str(record.id)) & (SyncConflict.status == "open")
+    )
+    return {"history": history, "conflicts": open_conflicts}
 
 
 @bp.route("/<key>/<record_id>/delete", methods=["POST"])

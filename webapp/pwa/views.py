@@ -1,16 +1,99 @@
-"""Static files of the web app (the PWA's shell grows here)."""
+"""The installable app: its shell, service worker, manifest, translations and static files.
+
+The service worker is served with the list of files to precache and a version derived from their
+contents, so any change to the shell or a module makes the browser see a new worker.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, Response, abort, current_app, jsonify, send_from_directory
+
+from ..i18n import catalogue_path, load_catalogue
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
+PRECACHE_DIRS = ("js", "css", "icons", "vendor")
 
 bp = Blueprint("pwa", __name__)
 
 
 @bp.route("/static/<path:filename>")
 def static(filename: str):
-    return send_from_directory(STATIC_DIR, filename, max_age=3600)
+    return send_from_directory(STATIC_DIR, filename, max_age=0 if current_app.debug else 3600)
+
+
+@bp.route("/app/")
+def shell():
+    response = send_from_directory(STATIC_DIR, "app.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _static_files() -> list[Path]:
+    files = []
+    for folder in PRECACHE_DIRS:
+        root = STATIC_DIR / folder
+        if root.exists():
+            files.extend(p for p in sorted(root.rglob("*")) if p.is_file() and _wanted(p))
+    return files
+
+
+def _wanted(path: Path) -> bool:
+    return path.name not in {"LICENSES.md", "versions.json"} and not path.name.startswith(".")
+
+
+def precache_manifest() -> tuple[str, list[str]]:
+    """The URLs the worker keeps offline and a version hash over their contents."""
+    digest = hashlib.sha256()
+    urls = ["/app/", "/static/manifest.webmanifest"]
+    sources = [STATIC_DIR / "app.html", STATIC_DIR / "manifest.webmanifest"]
+    for path in _static_files():
+        urls.append("/static/" + path.relative_to(STATIC_DIR).as_posix())
+        sources.append(path)
+    for locale in current_app.config["LANGUAGES"]:
+        urls.append(f"/app/i18n/{locale}.json")
+        sources.append(catalogue_path(locale))
+    for path in sources:
+        if path.exists():
+            digest.update(path.as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16], urls
+
+
+@bp.route("/app/sw.js")
+def service_worker():
+    version, urls = precache_manifest()
+    source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
+    body = source.replace("__VERSION__", version).replace(
+        "__PRECACHE__", json.dumps(urls, ensure_ascii=False)
+    )
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@cache
+def _messages(locale: str) -> dict:
+    messages: dict[str, object] = {}
+    for message in load_catalogue(locale):
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            forms = [s for s in message.string if s] if message.string else []
+            messages[message.id[0]] = forms or None
+        elif message.string:
+            messages[message.id] = message.string
+    return messages
+
+
+@bp.route("/app/i18n/<locale>.json")
+def translations(locale: str):
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = jsonify(locale=locale, messages=_messages(locale))
+    response.headers["Cache-Control"] = "no-cache"
+    return response

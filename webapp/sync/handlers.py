@@ -1,0 +1,155 @@
+"""How each kind of mutation is applied. A handler returns the result fields of an applied or
+conflicting mutation, or raises ApiError, which the push turns into a rejection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from ..auth import scope
+from ..errors import ApiError, forbidden, validation_error
+from ..inventory import operations as inventory_ops
+from ..inventory.schemas import EquipmentIn, EquipmentPatch
+from ..models import Attachment, Equipment, SyncConflict, User
+from ..models.choices import OFFICE_ROLES
+from ..records import create_record, plain
+from ..validation import translate_messages
+from .schemas import ATTACHMENT_KINDS, ATTACHMENT_TYPES, AttachmentMeta
+
+
+class Mutation(dict):
+    """One loaded mutation: mutation_id, client_seq, entity, id, op, base_version, changes."""
+
+
+Handler = Callable[..., dict[str, Any]]
+
+
+def _load(schema, data: dict) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise validation_error(translate_messages(err.normalized_messages())) from None
+
+
+def _applied(record) -> dict[str, Any]:
+    return {"status": "applied", "version": record.version, "server_seq": record.server_seq}
+
+
+def create_equipment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
+    if user.role not in ("engineer", *OFFICE_ROLES):
+        raise forbidden()
+    if Equipment.select().where(Equipment.id == m["id"]).exists():
+        raise ApiError(409, "exists", _("A record with this id already exists."))
+    data = _load(EquipmentIn(), m["changes"])
+    record = inventory_ops.create_equipment(
+        actor=user, data={**data, "id": m["id"]}, allowed_sites=scope.visible_sites(user)
+    )
+    record.field_meta = {name: {"v": 1, "by": author} for name in m["changes"]}
+    record.save()
+    return _applied(record)
+
+
+def _live_equipment(m: Mutation, user: User) -> Equipment:
+    record = Equipment.get_or_none(Equipment.id == m["id"])
+    if record is not None and record.deleted_at is not None:
+        raise ApiError(410, "gone", _("This equipment was removed in the office."))
+    return scope.get_equipment(user, m["id"])  # 404 when unknown or out of scope
+
+
+def update_equipment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
+    if user.role not in ("engineer", *OFFICE_ROLES):
+        raise forbidden()
+    record = _live_equipment(m, user)
+    changes = _load(EquipmentPatch(), m["changes"])
+    held = inventory_ops.update_equipment(
+        record,
+        actor=user,
+        changes=changes,
+        allowed_sites=scope.visible_sites(user),
+        author=author,
+        base_version=m["base_version"],
+        mutation_id=m["mutation_id"],
+    )
+    if not held:
+        return _applied(record)
+    notes = []
+    for field, kept, yours in held:
+        name = f"{field}_id" if field in ("site", "location") else field
+        conflict = create_record(
+            SyncConflict,
+            actor=user,
+            entity="equipment",
+            entity_id=str(record.id),
+            site=record.site_id,
+            field=name,
+            base_version=m["base_version"],
+            server_value=plain(kept),
+            client_value=plain(yours),
+            mutation_id=m["mutation_id"],
+            raised_by=user,
+        )
+        notes.append(
+            {"id": str(conflict.id), "field": name, "kept": plain(kept), "yours": plain(yours)}
+        )
+    return {**_applied(record), "status": "conflict", "conflicts": notes}
+
+
+def delete_equipment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
+    if user.role not in OFFICE_ROLES:
+        raise ApiError(403, "forbidden", _("Only the office can remove equipment."))
+    record = _live_equipment(m, user)
+    inventory_ops.delete_equipment(record, actor=user)
+    return _applied(record)
+
+
+def create_attachment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
+    meta = _load(AttachmentMeta(), m["changes"])
+    if Attachment.select().where(Attachment.id == m["id"]).exists():
+        raise ApiError(409, "exists", _("A record with this id already exists."))
+    if meta["mime"] not in ATTACHMENT_TYPES[meta["kind"]]:
+        raise validation_error({"mime": [_("This type of file is not accepted here.")]})
+    limit = ATTACHMENT_KINDS[meta["kind"]]
+    if meta["size"] > limit:
+        raise validation_error(
+            {"size": [_("The file is larger than %(mb)d MB.", mb=limit // 2**20)]}
+        )
+    owner = scope.get_equipment(user, meta["owner_id"])
+    if user.role == "client":
+        raise forbidden()
+    record = create_record(
+        Attachment,
+        actor=user,
+        id=m["id"],
+        owner_entity=meta["owner_entity"],
+        owner_id=str(meta["owner_id"]),
+        site=owner.site_id,
+        kind=meta["kind"],
+        filename=meta["filename"],
+        mime=meta["mime"],
+        size=meta["size"],
+        sha256=meta["sha256"],
+        uploaded_by=user,
+    )
+    return _applied(record)
+
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("equipment", "create"): create_equipment,
+    ("equipment", "update"): update_equipment,
+    ("equipment", "delete"): delete_equipment,
+    ("attachment", "create"): create_attachment,
+}
+
+
+def handler_for(entity: str, op: str) -> Handler:
+    handler = HANDLERS.get((entity, op))
+    if handler is None:
+        raise ApiError(
+            422,
+            "unsupported",
+            _("This kind of change cannot be sent: %(what)s.", what=f"{entity}/{op}"),
+        )
+    return handler

@@ -1,0 +1,189 @@
+"""Pages of changes in a user's scope, in change-number order, that never skip one.
+
+The cursor is opaque to devices: base64 of {"s": last change number delivered, "k": the sites
+the device holds ("*" for office roles), "f": sites being filled in, "fa": fill position}.
+When an engineer is newly assigned to a site, its older records are delivered first (the fill);
+when a site leaves the scope it is listed once in `removed_sites`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from peewee import Model
+
+from ..errors import ApiError
+from ..inventory.schemas import EquipmentOut
+from ..models import (
+    Assignment,
+    Attachment,
+    Client,
+    Equipment,
+    Location,
+    Site,
+    SyncClient,
+    SyncConflict,
+    User,
+)
+from ..models.choices import OFFICE_ROLES
+from ..sites.schemas import AssignmentOut, ClientOut, LocationOut, SiteOut
+from .epoch import current_epoch
+from .schemas import AttachmentOut, ConflictOut
+
+ALL = "*"
+
+
+@dataclass(frozen=True)
+class Feed:
+    entity: str
+    model: type[Model]
+    dump: Callable[[Any], dict]
+    site_column: Any  # the column that ties a row to a site (None: the client table)
+
+
+FEEDS = [
+    Feed("client", Client, ClientOut().dump, None),
+    Feed("site", Site, SiteOut().dump, Site.id),
+    Feed("location", Location, LocationOut().dump, Location.site),
+    Feed("assignment", Assignment, AssignmentOut().dump, Assignment.site),
+    Feed("equipment", Equipment, EquipmentOut().dump, Equipment.site),
+    Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site),
+    Feed("attachment", Attachment, AttachmentOut().dump, Attachment.site),
+]
+
+
+def scope_of(user: User) -> str | set[str]:
+    """Site ids the user's device should hold ("*" for everything)."""
+    if user.role in OFFICE_ROLES:
+        return ALL
+    if user.role == "engineer":
+        query = Assignment.live().select(Assignment.site).where(Assignment.engineer == user)
+        return {str(a.site_id) for a in query}
+    if user.role == "client" and user.client_id:
+        return {str(s.id) for s in Site.live().where(Site.client == user.client_id)}
+    return set()
+
+
+def encode_cursor(state: dict) -> str:
+    raw = json.dumps(state, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        state = json.loads(raw)
+        if not isinstance(state, dict) or not isinstance(state.get("s"), int):
+            raise ValueError
+        known = state.get("k")
+        if known != ALL and not (
+            isinstance(known, list) and all(isinstance(k, str) for k in known)
+        ):
+            raise ValueError
+        return state
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(
+            422, "bad_cursor", _("The sync position is not valid; the app will start over.")
+        ) from None
+
+
+def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit: int):
+    model = feed.model
+    query = model.select().where(model.server_seq > after)
+    if upto is not None:
+        query = query.where(model.server_seq <= upto)
+    if sites != ALL:
+        if not sites:
+            return []
+        ids = list(sites)
+        if feed.site_column is None:  # clients: those of the sites in scope
+            query = query.where(model.id.in_(Site.select(Site.client).where(Site.id.in_(ids))))
+        else:
+            query = query.where(feed.site_column.in_(ids))
+    return list(query.order_by(model.server_seq).limit(limit))
+
+
+def _page(sites, after: int, upto: int | None, limit: int) -> tuple[list[tuple[Feed, Any]], bool]:
+    """The next `limit` rows of all feeds together, and whether more may follow."""
+    merged: list[tuple[Feed, Any]] = []
+    full = False
+    for feed in FEEDS:
+        rows = _rows(feed, sites, after, upto, limit)
+        full = full or len(rows) == limit
+        merged.extend((feed, row) for row in rows)
+    merged.sort(key=lambda pair: pair[1].server_seq)
+    return merged[:limit], full or len(merged) > limit
+
+
+def _change(feed: Feed, row: Any) -> dict[str, Any]:
+    return {
+        "entity": feed.entity,
+        "id": str(row.id),
+        "version": row.version,
+        "server_seq": row.server_seq,
+        "deleted": row.deleted_at is not None,
+        "data": feed.dump(row),
+    }
+
+
+def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) -> dict[str, Any]:
+    state = decode_cursor(cursor) or {"s": 0, "k": None}
+    scope = scope_of(user)
+    seq = state["s"]
+    fill: set[str] = set()
+    removed: list[str] = []
+    if scope == ALL:
+        known: str | set[str] = ALL
+    else:
+        held = state.get("k")
+        known = set(scope) if held is None or held == ALL else set(held)
+        if seq == 0:
+            known = set(scope)  # a first pull delivers the whole scope anyway
+        removed = sorted(known - scope)
+        fill = (set(state.get("f", [])) | (scope - known)) & scope
+        known &= scope
+
+    changes: list[dict[str, Any]] = []
+    has_more = False
+    next_state: dict[str, Any] = {"s": seq, "k": ALL if known == ALL else sorted(known)}
+    if fill:
+        rows, more = _page(fill, state.get("fa", 0), seq, limit)
+        changes = [_change(f, r) for f, r in rows]
+        if more:
+            next_state.update(f=sorted(fill), fa=rows[-1][1].server_seq)
+            has_more = True
+        else:
+            known = known | fill
+            next_state["k"] = sorted(known)
+    if not has_more:
+        room = limit - len(changes)
+        if room > 0:
+            rows, more = _page(known, seq, None, room)
+            changes.extend(_change(f, r) for f, r in rows)
+            if rows:
+                next_state["s"] = rows[-1][1].server_seq
+            has_more = more
+        else:
+            has_more = True
+
+    last_seq = None
+    if client_id is not None:
+        device = SyncClient.get_or_none(SyncClient.id == client_id)
+        if device is not None and device.user_id == user.id:
+            last_seq = device.last_seq
+    return {
+        "epoch": current_epoch(),
+        "cursor": encode_cursor(next_state),
+        "has_more": has_more,
+        "last_seq": last_seq,
+        "removed_sites": removed,
+        "changes": changes,
+    }

@@ -1,0 +1,108 @@
+"""Apply a batch of mutations from one device, exactly once, in its order."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask_babel import gettext as _
+
+from ..db import savepoint
+from ..errors import ApiError
+from ..models import SyncClient, SyncMutation, User, utcnow
+from .epoch import current_epoch
+from .handlers import Mutation, handler_for
+
+
+def claim_client(client_id: UUID, user: User) -> SyncClient:
+    """The device's row, locked for this transaction; a device id is bound to one user."""
+    SyncClient.insert(id=client_id, user=user, last_seq=0).on_conflict_ignore().execute()
+    query = SyncClient.select().where(SyncClient.id == client_id)
+    if SyncClient._meta.database.for_update:
+        query = query.for_update()
+    client = query.get()
+    if client.user_id != user.id:
+        raise ApiError(
+            403,
+            "client_taken",
+            _("This device id belongs to another user. Sign out and in again."),
+        )
+    return client
+
+
+def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) -> dict:
+    """Answer each mutation: applied, duplicate, conflict or rejected; stop at a gap.
+
+    Runs inside the request's single transaction: a crash half-way leaves nothing behind.
+    """
+    client = claim_client(client_id, user)
+    author = str(client_id)
+    known = {
+        m.mutation_id: m
+        for m in SyncMutation.select().where(
+            SyncMutation.mutation_id.in_([m["mutation_id"] for m in mutations])
+        )
+    }
+    results: list[dict[str, Any]] = []
+    for raw in mutations:
+        m = Mutation(raw)
+        mid = m["mutation_id"]
+        if mid in known:
+            results.append(
+                {"mutation_id": str(mid), "status": "duplicate", "first": known[mid].result}
+            )
+            continue
+        if m["client_seq"] <= client.last_seq:
+            results.append(
+                _rejected(
+                    mid,
+                    ApiError(
+                        409,
+                        "seq_reused",
+                        _("This change reused a sequence number and was not applied."),
+                    ),
+                )
+            )
+            continue
+        if m["client_seq"] > client.last_seq + 1:
+            break  # a gap: an earlier change has not arrived; the device sends again in order
+        result = _apply_one(m, user=user, author=author)
+        SyncMutation.create(
+            mutation_id=mid,
+            client=client,
+            client_seq=m["client_seq"],
+            user=user,
+            entity=m["entity"],
+            entity_id=str(m["id"]),
+            op=m["op"],
+            base_version=m["base_version"],
+            changes=m["changes"],
+            client_time=m["client_time"],
+            status=result["status"],
+            result=result,
+        )
+        client.last_seq = m["client_seq"]
+        known[mid] = None  # a repeat inside the same batch is a duplicate of this one
+        results.append(result)
+    client.last_seen_at = utcnow()
+    client.save()
+    for r in results:  # answer repeats inside one batch with the stored first answer
+        if r["status"] == "duplicate" and r["first"] is None:
+            r["first"] = next(x for x in results if x["mutation_id"] == r["mutation_id"])
+    return {"epoch": current_epoch(), "last_seq": client.last_seq, "results": results}
+
+
+def _apply_one(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
+    try:
+        with savepoint():  # a rejected change leaves none of its writes behind
+            outcome = handler_for(m["entity"], m["op"])(m, user=user, author=author)
+    except ApiError as err:
+        return _rejected(m["mutation_id"], err)
+    return {"mutation_id": str(m["mutation_id"]), **outcome}
+
+
+def _rejected(mutation_id: UUID, err: ApiError) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": err.code, "message": err.message}
+    if err.fields:
+        error["fields"] = err.fields
+    return {"mutation_id": str(mutation_id), "status": "rejected", "error": error}

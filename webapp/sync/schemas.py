@@ -1,0 +1,141 @@
+"""The sync contract (docs/sync-protocol.md), also published in the OpenAPI document."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from ..validation import Int, at_least, in_range, max_items, max_length, one_of, sha256_hex
+
+MAX_BATCH = 500
+MAX_PAGE = 1000
+OPS = {"create": 1, "update": 1, "delete": 1}
+# Largest file per kind, checked on the device before a record is saved and again here.
+ATTACHMENT_KINDS = {"photo": 5 * 2**20, "document": 20 * 2**20, "signature": 1 * 2**20}
+ATTACHMENT_TYPES = {
+    "photo": {"image/jpeg", "image/png", "image/webp"},
+    "document": {"application/pdf", "image/jpeg", "image/png", "image/webp"},
+    "signature": {"image/png", "image/svg+xml"},
+}
+
+
+class MutationIn(Schema):
+    mutation_id = fields.UUID(required=True)
+    client_seq = Int(required=True, validate=at_least(1))
+    entity = fields.String(required=True, validate=max_length(32))
+    id = fields.UUID(required=True)
+    op = fields.String(required=True, validate=one_of(OPS))
+    base_version = Int(load_default=0, validate=at_least(0))
+    changes = fields.Dict(keys=fields.String(), load_default=dict)
+    client_time = fields.String(load_default="", validate=max_length(40))
+
+
+class PushIn(Schema):
+    client_id = fields.UUID(required=True)
+    mutations = fields.List(fields.Nested(MutationIn), required=True, validate=max_items(MAX_BATCH))
+
+
+class ConflictNote(Schema):
+    id = fields.UUID()
+    field = fields.String()
+    kept = fields.Raw()
+    yours = fields.Raw()
+
+
+class ResultOut(Schema):
+    mutation_id = fields.UUID()
+    status = fields.String(metadata={"enum": ["applied", "duplicate", "conflict", "rejected"]})
+    version = fields.Integer()
+    server_seq = fields.Integer()
+    conflicts = fields.List(fields.Nested(ConflictNote))
+    error = fields.Dict()
+    first = fields.Dict(metadata={"description": "for a duplicate: the first answer"})
+
+
+class PushOut(Schema):
+    epoch = fields.String()
+    last_seq = fields.Integer()
+    results = fields.List(fields.Nested(ResultOut))
+
+
+class PullQuery(Schema):
+    cursor = fields.String(load_default=None, validate=max_length(20_000))
+    limit = fields.Integer(load_default=500, validate=in_range(1, MAX_PAGE))
+    client_id = fields.UUID(load_default=None)
+
+
+class ChangeOut(Schema):
+    entity = fields.String()
+    id = fields.String()
+    version = fields.Integer()
+    server_seq = fields.Integer()
+    deleted = fields.Boolean()
+    data = fields.Dict()
+
+
+class PullOut(Schema):
+    epoch = fields.String()
+    cursor = fields.String()
+    has_more = fields.Boolean()
+    last_seq = fields.Integer(allow_none=True)
+    removed_sites = fields.List(fields.String())
+    changes = fields.List(fields.Nested(ChangeOut))
+
+
+class ResolveIn(Schema):
+    choice = fields.String(required=True, validate=one_of({"server": 1, "client": 1}))
+
+
+class ConflictOut(Schema):
+    id = fields.UUID()
+    version = fields.Integer()
+    server_seq = fields.Integer()
+    updated_at = fields.DateTime()
+    deleted_at = fields.DateTime(allow_none=True)
+    entity = fields.String()
+    entity_id = fields.String()
+    site_id = fields.UUID()
+    field = fields.String()
+    base_version = fields.Integer()
+    server_value = fields.Raw()
+    client_value = fields.Raw()
+    status = fields.String()
+    resolution = fields.String()
+    raised_by_name = fields.Function(lambda c: c.raised_by.name if c.raised_by_id else "")
+    created_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+
+
+class AttachmentMeta(Schema):
+    """The `changes` of an attachment `create` mutation."""
+
+    owner_entity = fields.String(required=True, validate=one_of({"equipment": 1}))
+    owner_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=one_of(ATTACHMENT_KINDS))
+    filename = fields.String(load_default="", validate=max_length(200))
+    mime = fields.String(required=True, validate=max_length(100))
+    size = Int(required=True, validate=at_least(1))
+    sha256 = fields.String(required=True, validate=sha256_hex)
+
+
+class AttachmentOut(Schema):
+    id = fields.UUID()
+    version = fields.Integer()
+    server_seq = fields.Integer()
+    updated_at = fields.DateTime()
+    deleted_at = fields.DateTime(allow_none=True)
+    owner_entity = fields.String()
+    owner_id = fields.String()
+    site_id = fields.UUID()
+    kind = fields.String()
+    filename = fields.String()
+    mime = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    received = fields.Integer()
+    status = fields.String()
+
+
+class AttachmentStatus(Schema):
+    received = fields.Integer()
+    size = fields.Integer()
+    status = fields.String()

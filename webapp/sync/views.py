@@ -1,0 +1,93 @@
+"""Sync endpoints: push, pull, conflicts."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import current_user
+from marshmallow import Schema, fields
+
+from ..api import endpoint
+from ..auth.scope import ANY_ROLE
+from . import conflicts as conflict_ops
+from .pull import pull_changes
+from .push import apply_push
+from .schemas import ConflictOut, PullOut, PullQuery, PushIn, PushOut, ResolveIn
+
+bp = Blueprint("sync_api", __name__, url_prefix="/api")
+TAGS = ["sync"]
+
+
+class ConflictQuery(Schema):
+    status = fields.String(load_default="open")
+
+
+@endpoint(
+    bp,
+    "/sync/push",
+    ["POST"],
+    summary="Send a batch of changes made on a device",
+    body=PushIn,
+    response=PushOut,
+    roles=ANY_ROLE,
+    tags=TAGS,
+)
+def push(body):
+    return apply_push(
+        user=current_user._get_current_object(),
+        client_id=body["client_id"],
+        mutations=body["mutations"],
+    )
+
+
+@endpoint(
+    bp,
+    "/sync/pull",
+    ["GET"],
+    summary="The next page of changes in your scope",
+    query=PullQuery,
+    response=PullOut,
+    roles=ANY_ROLE,
+    tags=TAGS,
+)
+def pull(query):
+    return pull_changes(
+        user=current_user._get_current_object(),
+        cursor=query["cursor"],
+        limit=query["limit"],
+        client_id=query["client_id"],
+    )
+
+
+@endpoint(
+    bp,
+    "/conflicts",
+    ["GET"],
+    summary="Conflicts in your scope",
+    query=ConflictQuery,
+    response=ConflictOut,
+    many=True,
+    tags=TAGS,
+)
+def list_conflicts(query):
+    from ..models import SyncConflict
+
+    rows = conflict_ops.conflicts_in_scope(current_user)
+    if query["status"] in ("open", "resolved"):
+        rows = rows.where(SyncConflict.status == query["status"])
+    return rows.order_by(SyncConflict.created_at.desc()).limit(500)
+
+
+@endpoint(
+    bp,
+    "/conflicts/<conflict_id>/resolve",
+    ["POST"],
+    summary="Resolve a conflict",
+    body=ResolveIn,
+    response=ConflictOut,
+    tags=TAGS,
+)
+def resolve(conflict_id, body):
+    conflict = conflict_ops.get_conflict(current_user, conflict_id)
+    return conflict_ops.resolve_conflict(
+        conflict, actor=current_user._get_current_object(), choice=body["choice"]
+    )
