@@ -263,7 +263,7 @@ class SyncMachine(RuleBasedStateMachine):
         assert len(seen) == len(set(seen)), "a mutation was applied twice"
 
     def quiesce(self):
-        for d, device in enumerate(self.devices):
+        for d in range(len(self.devices)):
             if self.expired[d]:
                 self.sign_in_again(d)
         for _round in range(8):
