@@ -1,0 +1,269 @@
+/**
+ * The composition root: opens the store, builds the session, outbox and sync, registers the
+ * service worker, picks the language and draws the screens for the hash route.
+ */
+
+import { Api, NetworkError } from './api.js';
+import { Database } from './db.js';
+import { chooseLocale, currentLocale, loadLocale, t } from './i18n.js';
+import { Outbox } from './outbox.js';
+import { parseRoute } from './router.js';
+import { Session } from './session.js';
+import { Sync } from './sync.js';
+import { registerWorker } from './worker-client.js';
+import { drawNav, drawUpdateBar, updateAction, updateMessage } from './views/chrome.js';
+import { h, replace } from './views/dom.js';
+import { renderEquipment } from './views/equipment.js';
+import { renderEquipmentForm } from './views/equipment-form.js';
+import { renderHome } from './views/home.js';
+import { renderOutbox } from './views/outbox.js';
+import { renderSettings } from './views/settings.js';
+import { renderSignIn } from './views/sign-in.js';
+import { renderSite } from './views/site.js';
+import { mountSyncBar } from './views/sync-bar.js';
+
+const db = new Database();
+const api = new Api();
+const session = new Session(db, api);
+const outbox = new Outbox(db, () => (session.user ? session.user.id : null));
+const sync = new Sync({ db, api, session, outbox });
+
+const els = {
+  view: document.getElementById('view'),
+  nav: document.getElementById('nav'),
+  brand: document.getElementById('brand'),
+  update: document.getElementById('update-bar'),
+  syncBar: document.getElementById('sync-bar'),
+};
+const memoryMap = new Map();
+let worker = { update: async () => {}, version: async () => null, check: () => {} };
+let screen = null; // {route, leave?}
+let rendering = 0;
+let flashMessage = null;
+let deferredInstall = null;
+let signingIn = false;
+let updateReady = false;
+
+/** @type {import('./views/context.js').Context} */
+const ctx = {
+  db, api, session, outbox, sync,
+  get worker() { return worker; },
+  userId: () => session.user.id,
+  locale: () => currentLocale(),
+  memory: {
+    get: (k) => memoryMap.get(k),
+    set: (k, v) => memoryMap.set(k, v),
+    take: (k) => { const v = memoryMap.get(k); memoryMap.delete(k); return v; },
+  },
+  urls: [],
+  flash: (message) => { flashMessage = message; },
+  rerender: () => render(),
+  signedIn,
+  signOut,
+  chooseLanguage,
+  installPrompt: () => deferredInstall,
+};
+
+async function main() {
+  await session.restore();
+  if (!session.user) await session.check(); // perhaps signed in on the server's page
+  await applyLanguage();
+  registerWorker(onUpdateReady).then((w) => { worker = w; });
+  mountSyncBar(els.syncBar, {
+    sync, onSignIn: () => { signingIn = true; render(); }, signedIn: () => Boolean(session.user),
+  });
+  window.__rounds = Object.freeze({ db, sync, state: () => sync.state() });
+
+  addEventListener('hashchange', () => render());
+  session.addEventListener('change', onSessionChange);
+  sync.addEventListener('pulled', async () => {
+    // A language chosen offline reaches the account; a catalogue that failed to load is retried.
+    await syncLanguageChoice().catch(() => false);
+    if (await applyLanguage()) render();
+    else rerenderQuietly();
+  });
+  sync.addEventListener('change', drawChrome);
+  db.addEventListener('versionchange', () => {
+    drawUpdateBar(els.update, { message: t('The app was updated in another tab.'), action: t('Reload'), onTap: reloadSafely });
+  });
+  addEventListener('beforeinstallprompt', (event) => {
+    event.preventDefault();
+    deferredInstall = event;
+    if (screen && screen.route === 'settings') render();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') worker.check();
+  });
+  setInterval(() => worker.check(), 30 * 60_000); // an app left open for days still hears of updates
+  await render();
+  if (session.user) askToPersist();
+  sync.start();
+}
+
+async function applyLanguage() {
+  const user = session.user;
+  const chosen = user ? await db.getMeta(`locale:${user.id}`) : null;
+  const wanted = chooseLocale(chosen || (user && user.locale));
+  const before = currentLocale();
+  const first = !document.documentElement.dataset.ready;
+  if (wanted === before && !first) return false;
+  const now = await loadLocale(wanted);
+  document.documentElement.dataset.ready = '1';
+  document.title = t('Rounds');
+  els.brand.textContent = t('Rounds');
+  els.nav.setAttribute('aria-label', t('Main'));
+  return first || now !== before;
+}
+
+async function onSessionChange(event) {
+  const { switched, changed } = event.detail || {};
+  if (changed) await syncLanguageChoice();
+  const relabelled = await applyLanguage();
+  if (switched || relabelled || !session.expired) signingIn = false;
+  if (switched || relabelled) await render();
+  else drawChrome();
+}
+
+function drawChrome() {
+  const s = sync.state();
+  drawNav(els.nav, {
+    signedIn: Boolean(session.user), waiting: s.pending, attention: s.needsAttention + s.conflicts,
+    route: screen ? screen.route : '',
+  });
+  if (updateReady) drawUpdateBar(els.update, { message: updateMessage(), action: updateAction(), onTap: applyUpdate });
+}
+
+async function render() {
+  const ticket = ++rendering;
+  const route = parseRoute(location.hash);
+  if (screen && screen.leave) await screen.leave();
+  for (const url of ctx.urls.splice(0)) URL.revokeObjectURL(url);
+  let result;
+  try {
+    result = await build(route);
+  } catch (error) {
+    console.error(error);
+    result = h('div.notice.error', null, t('Something went wrong on this screen.'), ' ', String(error.message || error));
+  }
+  if (ticket !== rendering) {
+    if (result && result.leave) await result.leave();
+    return;
+  }
+  const el = result instanceof HTMLElement ? result : result.el;
+  const sameRoute = screen && screen.key === `${route.name}:${route.id}`;
+  screen = { route: route.name, key: `${route.name}:${route.id}`, leave: result.leave };
+  const flash = flashMessage ? h('p.flash', { role: 'status' }, flashMessage) : null;
+  flashMessage = null;
+  replace(els.view, flash, el);
+  if (!sameRoute) {
+    scrollTo(0, 0);
+    els.view.focus({ preventScroll: true });
+  }
+  drawChrome();
+}
+
+function build(route) {
+  if (!session.user || signingIn) return renderSignIn(ctx, { expired: Boolean(session.user) });
+  switch (route.name) {
+    case 'home': return renderHome(ctx);
+    case 'site': return renderSite(ctx, route.id);
+    case 'equipment': return renderEquipment(ctx, route.id);
+    case 'equipment-edit': return renderEquipmentForm(ctx, { id: route.id });
+    case 'equipment-new': return renderEquipmentForm(ctx, { siteId: route.id });
+    case 'outbox': return renderOutbox(ctx);
+    case 'settings': return renderSettings(ctx);
+    default: return h('div.empty', null, t('Nothing here.'), ' ', h('a', { href: '#/' }, t('My sites')));
+  }
+}
+
+/** Fresh data arrived: redraw, unless the user is typing or on a form. */
+function rerenderQuietly() {
+  if (!screen || screen.leave || signingIn) return;
+  const active = document.activeElement;
+  if (active && els.view.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return;
+  render();
+}
+
+async function signedIn() {
+  signingIn = false;
+  await applyLanguage();
+  await render();
+  askToPersist();
+  sync.run({ manual: true });
+}
+
+async function signOut({ keep = false, discard = false }) {
+  const user = session.user;
+  await session.signOutOnServer();
+  if (keep) await db.setMeta('session', null); // the user's work waits on the device for them
+  else await db.forgetUser(user.id, { discard });
+  session.user = null;
+  session.expired = false;
+  await sync.refresh();
+  location.hash = '#/';
+  await render();
+}
+
+/** Save the language on the device always, and on the account when the server is reachable. */
+async function chooseLanguage(locale) {
+  const user = session.user;
+  await db.setMeta(`locale:${user.id}`, locale);
+  const saved = await syncLanguageChoice();
+  const relabelled = await applyLanguage();
+  const note = saved ? t('Saved to your account.') : t('Saved on this device; your account follows when connected.');
+  if (relabelled) {
+    flashMessage = note;
+    await render();
+  }
+  return { note, redrawn: relabelled };
+}
+
+async function syncLanguageChoice() {
+  const user = session.user;
+  if (!user) return false;
+  const chosen = await db.getMeta(`locale:${user.id}`);
+  if (!chosen) return false;
+  try {
+    const answer = await api.patch('/api/auth/me', { locale: chosen });
+    if (!answer.ok) return false;
+  } catch (error) {
+    if (error instanceof NetworkError) return false;
+    throw error;
+  }
+  session.user = { ...user, locale: chosen };
+  await db.setMeta('session', session.user);
+  await db.setMeta(`locale:${user.id}`, null); // the account holds it now
+  return true;
+}
+
+async function askToPersist() {
+  try {
+    if (navigator.storage && navigator.storage.persist && !(await navigator.storage.persisted())) {
+      await navigator.storage.persist();
+    }
+  } catch (error) {
+    console.warn('persistent storage not granted', error);
+  }
+}
+
+function onUpdateReady() {
+  updateReady = true;
+  drawChrome();
+}
+
+/** Keep what the user was typing, then switch to the new version (it reloads the page). */
+async function applyUpdate() {
+  if (screen && screen.leave) await screen.leave();
+  screen = screen && { ...screen, leave: null };
+  await worker.update();
+}
+
+async function reloadSafely() {
+  if (screen && screen.leave) await screen.leave().catch(() => {});
+  location.reload();
+}
+
+main().catch((error) => {
+  console.error('Rounds did not start', error);
+  replace(els.view, h('div.notice.error', null, String(error && error.message ? error.message : error)));
+});

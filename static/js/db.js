@@ -1,0 +1,602 @@
+/**
+ * The device's store: the only module that touches IndexedDB.
+ *
+ * Stores (schema version 1):
+ * - meta     {key, value}: "session" (the user signed in on this device) and "user:<id>"
+ *            (client_id, client_seq counter, cursor, epoch, last_seq, last_sync_at)
+ * - records  [user_id, entity, id] -> {version, server, server_deleted, local, site_id, pending}
+ * - outbox   [client_id, client_seq] -> a mutation the user still has to see through:
+ *            status pending | needs_attention | conflict
+ * - acked    [client_id, client_seq] -> every mutation the server answered, kept 30 days so a
+ *            server restored from a backup can be given back what it lost (epoch)
+ * - blobs    id -> attachment bytes and upload progress, until the server has the whole file
+ * - drafts   [user_id, key] -> form input as typed
+ *
+ * Every write that matters (an edit with its outbox entry, an answer, a pull page with its
+ * cursor) is one transaction; nothing here awaits the network inside a transaction.
+ */
+
+import { rebase, serverAfter, siteOf } from './records.js';
+
+const NAME = 'rounds';
+const VERSION = 1;
+const ACKED_DAYS = 30;
+const DAY_MS = 86_400_000;
+const ALL = ['meta', 'records', 'outbox', 'acked', 'blobs', 'drafts'];
+
+function upgrade(db, oldVersion) {
+  if (oldVersion < 1) {
+    db.createObjectStore('meta', { keyPath: 'key' });
+    const records = db.createObjectStore('records', { keyPath: ['user_id', 'entity', 'id'] });
+    records.createIndex('by_site', ['user_id', 'site_id']);
+    records.createIndex('by_entity', ['user_id', 'entity']);
+    const outbox = db.createObjectStore('outbox', { keyPath: ['client_id', 'client_seq'] });
+    outbox.createIndex('mutation_id', 'mutation_id', { unique: true });
+    outbox.createIndex('by_record', ['client_id', 'entity', 'id']);
+    outbox.createIndex('by_author', 'author');
+    const acked = db.createObjectStore('acked', { keyPath: ['client_id', 'client_seq'] });
+    acked.createIndex('mutation_id', 'mutation_id', { unique: true });
+    acked.createIndex('acked_at', 'acked_at');
+    const blobs = db.createObjectStore('blobs', { keyPath: 'id' });
+    blobs.createIndex('by_owner', ['user_id', 'owner_id']);
+    blobs.createIndex('by_user', 'user_id');
+    db.createObjectStore('drafts', { keyPath: ['user_id', 'key'] });
+  }
+  // if (oldVersion < 2) { ... } — add steps here; never edit a step once released.
+}
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function openConnection(name) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name, VERSION);
+    req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => console.warn('database upgrade waits for another tab to close');
+  });
+}
+
+const range = (prefix) => IDBKeyRange.bound(prefix, [...prefix, []]);
+
+/** One transaction's stores, promise-shaped. Private: only this module sees IndexedDB. */
+class Tx {
+  constructor(tx) { this.tx = tx; }
+  get(store, key) { return request(this.tx.objectStore(store).get(key)); }
+  getAll(store, query, index) {
+    const source = this.tx.objectStore(store);
+    return request((index ? source.index(index) : source).getAll(query));
+  }
+  byIndex(store, index, key) { return request(this.tx.objectStore(store).index(index).get(key)); }
+  put(store, value) { return request(this.tx.objectStore(store).put(value)); }
+  delete(store, key) { return request(this.tx.objectStore(store).delete(key)); }
+  count(store, query, index) {
+    const source = this.tx.objectStore(store);
+    return request((index ? source.index(index) : source).count(query));
+  }
+}
+
+/** The device's database. Reopens by itself when the browser closes the connection. */
+export class Database extends EventTarget {
+  /** @param {string} [name] */
+  constructor(name = NAME) {
+    super();
+    this.name = name;
+    this.connecting = null;
+  }
+
+  /** Open (or reopen) the connection. @returns {Promise<IDBDatabase>} */
+  connection() {
+    if (!this.connecting) {
+      this.connecting = openConnection(this.name).then((conn) => {
+        // iOS closes connections under memory pressure; a newer tab may want to upgrade.
+        conn.onclose = () => { this.connecting = null; };
+        conn.onversionchange = () => {
+          conn.close();
+          this.connecting = null;
+          this.dispatchEvent(new Event('versionchange'));
+        };
+        return conn;
+      }, (error) => {
+        this.connecting = null;
+        throw error;
+      });
+    }
+    return this.connecting;
+  }
+
+  async run(stores, mode, work, strict = false) {
+    let conn = await this.connection();
+    const options = mode === 'readwrite' ? { durability: strict ? 'strict' : 'relaxed' } : undefined;
+    let tx;
+    try {
+      tx = conn.transaction(stores, mode, options);
+    } catch (error) {
+      if (error.name !== 'InvalidStateError') throw error;
+      this.connecting = null; // closed under us: reopen once
+      conn = await this.connection();
+      tx = conn.transaction(stores, mode, options);
+    }
+    const done = new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error || new DOMException('Transaction aborted', 'AbortError'));
+    });
+    let result;
+    try {
+      result = await work(new Tx(tx));
+    } catch (error) {
+      done.catch(() => {});
+      try { tx.abort(); } catch { /* already finished */ }
+      throw error;
+    }
+    await done;
+    return result;
+  }
+
+  // --- meta -----------------------------------------------------------------------------------
+
+  /** @returns {Promise<any>} */
+  async getMeta(key) {
+    const row = await this.run(['meta'], 'readonly', (tx) => tx.get('meta', key));
+    return row ? row.value : undefined;
+  }
+
+  /** @returns {Promise<void>} */
+  setMeta(key, value) {
+    return this.run(['meta'], 'readwrite', (tx) => tx.put('meta', { key, value }), true);
+  }
+
+  /**
+   * The sync state of one user on this device, made on first use: a client_id of its own and
+   * a client_seq counter that never goes back.
+   * @param {string} userId
+   * @returns {Promise<{client_id:string, client_seq:number, cursor:string|null,
+   *   epoch:string|null, last_seq:number|null, last_sync_at:number|null}>}
+   */
+  ensureUser(userId) {
+    return this.run(['meta'], 'readwrite', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      if (row) return row.value;
+      const value = {
+        client_id: crypto.randomUUID(), client_seq: 0, cursor: null, epoch: null,
+        last_seq: null, last_sync_at: null,
+      };
+      await tx.put('meta', { key: `user:${userId}`, value });
+      return value;
+    }, true);
+  }
+
+  /** @returns {Promise<object|undefined>} */
+  userState(userId) {
+    return this.getMeta(`user:${userId}`);
+  }
+
+  /** Merge into a user's sync state. @returns {Promise<object>} */
+  updateUserState(userId, patch) {
+    return this.run(['meta'], 'readwrite', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      const value = { ...(row ? row.value : {}), ...patch };
+      await tx.put('meta', { key: `user:${userId}`, value });
+      return value;
+    }, true);
+  }
+
+  /**
+   * Make sure the next client_seq is above what the server already holds for this client (a
+   * counter that went back would get every new change refused as "seq_reused").
+   * @returns {Promise<void>}
+   */
+  raiseCounter(userId, serverLastSeq) {
+    return this.run(['meta'], 'readwrite', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      if (!row || !(serverLastSeq > row.value.client_seq)) return;
+      await tx.put('meta', { key: `user:${userId}`, value: { ...row.value, client_seq: serverLastSeq } });
+    }, true);
+  }
+
+  // --- records --------------------------------------------------------------------------------
+
+  /** Live records of one entity, as the user sees them. @returns {Promise<object[]>} */
+  async list(userId, entity) {
+    const rows = await this.run(['records'], 'readonly',
+      (tx) => tx.getAll('records', IDBKeyRange.only([userId, entity]), 'by_entity'));
+    return rows.filter((r) => r.local).map(view);
+  }
+
+  /** Live records of a site (any entity). @returns {Promise<object[]>} */
+  async listSite(userId, siteId) {
+    const rows = await this.run(['records'], 'readonly',
+      (tx) => tx.getAll('records', IDBKeyRange.only([userId, siteId]), 'by_site'));
+    return rows.filter((r) => r.local).map(view);
+  }
+
+  /** One record with its bookkeeping (version, server, pending). @returns {Promise<object|undefined>} */
+  record(userId, entity, id) {
+    return this.run(['records'], 'readonly', (tx) => tx.get('records', [userId, entity, id]));
+  }
+
+  // --- edits and the outbox -------------------------------------------------------------------
+
+  /**
+   * Save an edit: the record's local copy, its outbox entries (client_seq taken from the
+   * user's counter in the same transaction), attachment bytes, and the draft removed — all or
+   * nothing, flushed to disk before this resolves.
+   * @param {string} userId
+   * @param {{mutations: object[], blobs?: object[], draftKey?: string, supersedes?: string}} edit
+   * @returns {Promise<object[]>} the outbox entries written
+   */
+  commitEdit(userId, { mutations, blobs = [], draftKey, supersedes }) {
+    return this.run(ALL, 'readwrite', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      if (!row) throw new Error('no sync state for this user');
+      const state = row.value;
+      const entries = [];
+      for (const mutation of mutations) {
+        state.client_seq += 1;
+        const entry = {
+          ...mutation, client_id: state.client_id, client_seq: state.client_seq, author: userId,
+          status: 'pending', result: null, attempts: 0, last_error: null, created_at: Date.now(),
+        };
+        await tx.put('outbox', entry);
+        entries.push(entry);
+        if (mutation.entity !== 'attachment') await refreshRecord(tx, userId, state.client_id, entry);
+      }
+      for (const blob of blobs) await tx.put('blobs', { ...blob, user_id: userId });
+      if (draftKey) await tx.delete('drafts', [userId, draftKey]);
+      if (supersedes) await settle(tx, supersedes, 'superseded');
+      await tx.put('meta', { key: `user:${userId}`, value: state });
+      return entries;
+    }, true);
+  }
+
+  /** Everything in the user's outbox, oldest first. @returns {Promise<object[]>} */
+  async outbox(userId) {
+    const state = await this.userState(userId);
+    if (!state) return [];
+    return this.run(['outbox'], 'readonly',
+      (tx) => tx.getAll('outbox', range([state.client_id])));
+  }
+
+  /** How many outbox entries other users of this device left behind. @returns {Promise<number>} */
+  async othersWaiting(userId) {
+    const all = await this.run(['outbox'], 'readonly', (tx) => tx.getAll('outbox'));
+    return all.filter((e) => e.author !== userId).length;
+  }
+
+  /**
+   * What to send, in client_seq order: pending entries and answered ones a restored server
+   * needs again. Only this user's: the client_id is theirs and the author is checked too.
+   * @returns {Promise<object[]>}
+   */
+  async sendable(userId, clientId) {
+    return this.run(['outbox', 'acked'], 'readonly', async (tx) => {
+      const pending = (await tx.getAll('outbox', range([clientId])))
+        .filter((e) => e.status === 'pending' && e.author === userId);
+      const again = (await tx.getAll('acked', range([clientId])))
+        .filter((e) => e.repush && e.author === userId);
+      return [...again, ...pending].sort((a, b) => a.client_seq - b.client_seq);
+    });
+  }
+
+  /** Count a sending attempt, or its failure. @returns {Promise<void>} */
+  noteAttempt(entries, lastError = null) {
+    return this.run(['outbox'], 'readwrite', async (tx) => {
+      for (const e of entries) {
+        const entry = await tx.get('outbox', [e.client_id, e.client_seq]);
+        if (!entry) continue;
+        if (lastError === null) entry.attempts += 1;
+        else entry.last_error = lastError;
+        await tx.put('outbox', entry);
+      }
+    });
+  }
+
+  /**
+   * Apply the server's answers, all in one transaction. Only answers the caller has checked
+   * belong to mutations it sent arrive here.
+   * @param {string} userId
+   * @param {Array<{entry: object, answer: object, raw: object}>} answers
+   * @returns {Promise<void>}
+   */
+  acknowledge(userId, answers) {
+    return this.run(ALL, 'readwrite', async (tx) => {
+      const now = Date.now();
+      for (const { entry, answer, raw } of answers) {
+        const key = [entry.client_id, entry.client_seq];
+        const previous = await tx.get('acked', key);
+        const current = await tx.get('outbox', key);
+        await tx.put('acked', {
+          ...(previous || current || entry), repush: false, status: answer.status, result: raw,
+          acked_at: previous ? previous.acked_at : now,
+        });
+        if (current) await answerOutbox(tx, userId, current, answer, raw);
+        else if (answer.status === 'rejected' && previous && !previous.discarded
+          && previous.status !== 'rejected') {
+          // Re-sent after a restore and now refused: the user must see it again.
+          await tx.put('outbox', needsAttention(previous, answer, raw));
+        }
+        if (entry.entity === 'attachment' && answer.status !== 'rejected') {
+          const blob = await tx.get('blobs', entry.id);
+          if (blob && !blob.acked) await tx.put('blobs', { ...blob, acked: true });
+        }
+      }
+    }, true);
+  }
+
+  /**
+   * Discard one refused change, on the user's explicit request: it leaves the outbox (and its
+   * photo bytes, for an attachment); its entry in the answered log stays, marked discarded.
+   * @returns {Promise<boolean>} whether something was discarded
+   */
+  discard(mutationId) {
+    return this.run(ALL, 'readwrite', async (tx) => {
+      const entry = await tx.byIndex('outbox', 'mutation_id', mutationId);
+      if (!entry || entry.status !== 'needs_attention') return false;
+      await settle(tx, mutationId, 'discarded');
+      if (entry.entity === 'attachment') await tx.delete('blobs', entry.id);
+      return true;
+    }, true);
+  }
+
+  // --- pull -----------------------------------------------------------------------------------
+
+  /**
+   * Apply one page of changes and save its cursor in the same transaction: a crash between
+   * the two repeats the page instead of skipping it.
+   * @param {string} userId
+   * @param {{changes: object[], cursor: string|null, epoch?: string, last_seq?: number|null,
+   *   removed_sites?: string[]}} page
+   * @returns {Promise<void>}
+   */
+  applyPage(userId, page) {
+    return this.run(['meta', 'records', 'outbox'], 'readwrite', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      const state = row.value;
+      for (const siteId of page.removed_sites || []) {
+        const keys = await tx.getAll('records', IDBKeyRange.only([userId, String(siteId)]), 'by_site');
+        for (const rec of keys) await tx.delete('records', [userId, rec.entity, rec.id]);
+      }
+      let resolved = false;
+      for (const change of page.changes) {
+        await applyChange(tx, userId, state.client_id, change);
+        if (change.entity === 'conflict' && (change.deleted || change.data?.status !== 'open')) resolved = true;
+      }
+      if (resolved) await settleConflicts(tx, userId, state.client_id);
+      state.cursor = page.cursor ?? state.cursor;
+      if (page.epoch) state.epoch = page.epoch;
+      if (page.last_seq !== undefined) state.last_seq = page.last_seq;
+      await tx.put('meta', { key: `user:${userId}`, value: state });
+    }, true);
+  }
+
+  /**
+   * The server's history changed (restored from a backup): start pulling from the beginning
+   * and send again what it lost — every answered mutation above its last_seq.
+   * @returns {Promise<number>} how many mutations will be sent again
+   */
+  startEpoch(userId, epoch, lastSeq) {
+    return this.run(['meta', 'acked', 'records'], 'readwrite', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      const state = { ...row.value, epoch, cursor: null, last_seq: lastSeq ?? 0 };
+      // The restored server is the truth again, even where its versions went back.
+      for (const rec of await tx.getAll('records', range([userId]))) {
+        if (rec.version) await tx.put('records', { ...rec, version: 0 });
+      }
+      let count = 0;
+      for (const entry of await tx.getAll('acked', range([state.client_id]))) {
+        if (entry.client_seq > (lastSeq ?? 0)) {
+          await tx.put('acked', { ...entry, repush: true });
+          count += 1;
+        }
+      }
+      await tx.put('meta', { key: `user:${userId}`, value: state });
+      return count;
+    }, true);
+  }
+
+  /** Forget answered mutations older than 30 days. @returns {Promise<void>} */
+  pruneAcked() {
+    const before = Date.now() - ACKED_DAYS * DAY_MS;
+    return this.run(['acked'], 'readwrite', async (tx) => {
+      for (const entry of await tx.getAll('acked', IDBKeyRange.upperBound(before), 'acked_at')) {
+        if (!entry.repush) await tx.delete('acked', [entry.client_id, entry.client_seq]);
+      }
+    });
+  }
+
+  // --- blobs ----------------------------------------------------------------------------------
+
+  /** Attachment bytes kept for a record. @returns {Promise<object[]>} */
+  blobsOf(userId, ownerId) {
+    return this.run(['blobs'], 'readonly',
+      (tx) => tx.getAll('blobs', IDBKeyRange.only([userId, ownerId]), 'by_owner'));
+  }
+
+  /** Every attachment of the user still on the device. @returns {Promise<object[]>} */
+  blobs(userId) {
+    return this.run(['blobs'], 'readonly', (tx) => tx.getAll('blobs', IDBKeyRange.only(userId), 'by_user'));
+  }
+
+  /** How many attachments still have their bytes only here. @returns {Promise<number>} */
+  countBlobs(userId) {
+    return this.run(['blobs'], 'readonly', (tx) => tx.count('blobs', IDBKeyRange.only(userId), 'by_user'));
+  }
+
+  /** Remember how far an upload got. @returns {Promise<void>} */
+  setUploaded(id, received, error = null) {
+    return this.run(['blobs'], 'readwrite', async (tx) => {
+      const blob = await tx.get('blobs', id);
+      if (blob) await tx.put('blobs', { ...blob, received, upload_error: error });
+    });
+  }
+
+  /** Delete bytes the server has completely. @returns {Promise<void>} */
+  dropBlob(id) {
+    return this.run(['blobs'], 'readwrite', (tx) => tx.delete('blobs', id), true);
+  }
+
+  // --- drafts ---------------------------------------------------------------------------------
+
+  /** @returns {Promise<object|undefined>} */
+  async draft(userId, key) {
+    const row = await this.run(['drafts'], 'readonly', (tx) => tx.get('drafts', [userId, key]));
+    return row ? row.value : undefined;
+  }
+
+  /** Keep form input as typed. @returns {Promise<void>} */
+  saveDraft(userId, key, value) {
+    return this.run(['drafts'], 'readwrite',
+      (tx) => tx.put('drafts', { user_id: userId, key, value, saved_at: Date.now() }));
+  }
+
+  /** @returns {Promise<void>} */
+  dropDraft(userId, key) {
+    return this.run(['drafts'], 'readwrite', (tx) => tx.delete('drafts', [userId, key]), true);
+  }
+
+  /** @returns {Promise<object[]>} */
+  drafts(userId) {
+    return this.run(['drafts'], 'readonly', (tx) => tx.getAll('drafts', range([userId])));
+  }
+
+  // --- signing out ----------------------------------------------------------------------------
+
+  /**
+   * Remove one user's records, drafts and bytes from this device; other users' data is not
+   * touched. With `discard`, their unsent changes go too (logged as discarded); if any of them
+   * never reached the server, the user gets a new client_id, because the server would wait
+   * forever for the client_seq numbers that will now never come.
+   * @param {string} userId
+   * @param {{discard?: boolean}} [options]
+   * @returns {Promise<void>}
+   */
+  forgetUser(userId, { discard = false } = {}) {
+    return this.run(ALL, 'readwrite', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      const state = row ? { ...row.value, cursor: null } : null;
+      const unsent = state ? await tx.getAll('outbox', range([state.client_id])) : [];
+      const bytes = await tx.count('blobs', IDBKeyRange.only(userId), 'by_user');
+      if ((unsent.length || bytes) && !discard) throw new Error('unsent changes');
+      for (const rec of await tx.getAll('records', range([userId]))) {
+        await tx.delete('records', [userId, rec.entity, rec.id]);
+      }
+      for (const d of await tx.getAll('drafts', range([userId]))) await tx.delete('drafts', [userId, d.key]);
+      for (const b of await tx.getAll('blobs', IDBKeyRange.only(userId), 'by_user')) await tx.delete('blobs', b.id);
+      let neverSent = false;
+      for (const e of unsent) {
+        const key = [e.client_id, e.client_seq];
+        const logged = await tx.get('acked', key);
+        if (!logged) neverSent = true;
+        await tx.put('acked', { ...(logged || e), discarded: true, acked_at: logged ? logged.acked_at : Date.now() });
+        await tx.delete('outbox', key);
+      }
+      if (state) {
+        if (neverSent) Object.assign(state, { client_id: crypto.randomUUID(), client_seq: 0, last_seq: null });
+        await tx.put('meta', { key: `user:${userId}`, value: state });
+      }
+      const session = await tx.get('meta', 'session');
+      if (session && session.value && session.value.id === userId) await tx.delete('meta', 'session');
+    }, true);
+  }
+}
+
+// --- helpers that run inside a transaction ------------------------------------------------------
+
+function view(rec) {
+  return { ...rec.local, id: rec.id, _pending: rec.pending, _version: rec.version };
+}
+
+async function pendingFor(tx, clientId, entity, id) {
+  const entries = await tx.getAll('outbox', IDBKeyRange.only([clientId, entity, id]), 'by_record');
+  return entries.filter((e) => e.status === 'pending');
+}
+
+/** Recompute a record's local copy from its server data and its pending entries. */
+async function refreshRecord(tx, userId, clientId, entry, server) {
+  const key = [userId, entry.entity, entry.id];
+  const rec = (await tx.get('records', key)) || {
+    user_id: userId, entity: entry.entity, id: entry.id, version: 0,
+    server: null, server_deleted: false, local: null, site_id: null, pending: 0,
+  };
+  if (server !== undefined) rec.server = server;
+  const pending = await pendingFor(tx, clientId, entry.entity, entry.id);
+  rec.pending = pending.length;
+  rec.local = rebase(entry.id, rec.server_deleted ? null : rec.server, pending);
+  rec.site_id = siteOf(entry.entity, entry.id, rec.local || rec.server) || rec.site_id;
+  await tx.put('records', rec);
+  return rec;
+}
+
+async function answerOutbox(tx, userId, entry, answer, raw) {
+  const key = [entry.client_id, entry.client_seq];
+  if (answer.status === 'rejected') {
+    await tx.put('outbox', needsAttention(entry, answer, raw));
+  } else if (answer.status === 'conflict') {
+    await tx.put('outbox', { ...entry, status: 'conflict', result: raw, last_error: null });
+  } else {
+    await tx.delete('outbox', key);
+  }
+  if (entry.entity === 'attachment') return;
+  const rec = await tx.get('records', [userId, entry.entity, entry.id]);
+  const server = serverAfter(rec ? rec.server : null, entry, answer);
+  const updated = await refreshRecord(tx, userId, entry.client_id, entry, server);
+  if (Number.isInteger(answer.version) && answer.version > updated.version) {
+    updated.version = answer.version;
+    await tx.put('records', updated);
+  }
+}
+
+function needsAttention(entry, answer, raw) {
+  const error = answer.error && typeof answer.error === 'object' ? answer.error : {};
+  return {
+    ...entry, status: 'needs_attention', result: raw, repush: false,
+    last_error: typeof error.message === 'string' ? error.message : null,
+  };
+}
+
+/** Take an entry out of the outbox for good (the user replaced or discarded it). */
+async function settle(tx, mutationId, how) {
+  const entry = await tx.byIndex('outbox', 'mutation_id', mutationId);
+  if (!entry) return;
+  const key = [entry.client_id, entry.client_seq];
+  const logged = await tx.get('acked', key);
+  await tx.put('acked', { ...(logged || entry), [how]: true, acked_at: logged ? logged.acked_at : Date.now() });
+  await tx.delete('outbox', key);
+}
+
+async function applyChange(tx, userId, clientId, change) {
+  const key = [userId, change.entity, change.id];
+  const rec = await tx.get('records', key);
+  if (rec && change.version < rec.version) return; // older than what we hold
+  const next = rec || {
+    user_id: userId, entity: change.entity, id: change.id, version: 0,
+    server: null, server_deleted: false, local: null, site_id: null, pending: 0,
+  };
+  next.version = change.version;
+  next.server_deleted = Boolean(change.deleted);
+  next.server = change.deleted ? null : { ...change.data, id: change.id };
+  next.site_id = siteOf(change.entity, change.id, change.data) || next.site_id;
+  await tx.put('records', next);
+  await refreshRecord(tx, userId, clientId, change);
+}
+
+/** Conflict entries leave the outbox once every conflict they raised is resolved. */
+async function settleConflicts(tx, userId, clientId) {
+  for (const entry of await tx.getAll('outbox', range([clientId]))) {
+    if (entry.status !== 'conflict') continue;
+    const ids = ((entry.result && (entry.result.conflicts || entry.result.first?.conflicts)) || [])
+      .map((c) => c.id).filter(Boolean);
+    let open = false;
+    for (const id of ids) {
+      const rec = await tx.get('records', [userId, 'conflict', String(id)]);
+      if (!rec || (rec.local && rec.local.status === 'open')) open = true;
+    }
+    if (!open) await tx.delete('outbox', [entry.client_id, entry.client_seq]);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Pure rules for the device's copy of records: which site a record belongs to, how pending
+ * edits are laid over the server's data (a rebase), and what a server answer means.
+ * No storage and no network here, so the rules are easy to read and to test.
+ */
+
+/** Answer statuses a push result may carry (docs/sync-protocol.md, "Push"). */
+export const STATUSES = new Set(['applied', 'duplicate', 'conflict', 'rejected']);
+
+/**
+ * The site a record belongs to, used to drop a whole site when it leaves the user's scope.
+ * @param {string} entity
+ * @param {string} id
+ * @param {Record<string, any>|null|undefined} data
+ * @returns {string|null}
+ */
+export function siteOf(entity, id, data) {
+  if (entity === 'site') return id;
+  return data && data.site_id ? String(data.site_id) : null;
+}
+
+/**
+ * The record as the user should see it: the server's data with the pending edits on top, in
+ * the order they were made.
+ * @param {string} id
+ * @param {Record<string, any>|null} server the last data the server sent (null: none, or deleted)
+ * @param {Array<{client_seq:number, op:string, changes:Record<string, any>}>} pending
+ * @returns {Record<string, any>|null} null when the record does not exist (or is deleted)
+ */
+export function rebase(id, server, pending) {
+  let local = server ? { ...server } : null;
+  for (const entry of [...pending].sort((a, b) => a.client_seq - b.client_seq)) {
+    if (entry.op === 'create') local = { ...(local || {}), ...entry.changes, id };
+    else if (entry.op === 'update' && local) local = { ...local, ...entry.changes };
+    else if (entry.op === 'delete') local = null;
+  }
+  return local;
+}
+
+/**
+ * What the server now holds after answering one of our mutations, until the next pull tells
+ * us exactly: our changes, except conflicting fields, where the server kept its value.
+ * @param {Record<string, any>|null} server
+ * @param {{op:string, changes:Record<string, any>, id:string}} entry
+ * @param {{status:string, conflicts?:Array<{field:string, kept:any}>}} answer
+ * @returns {Record<string, any>|null}
+ */
+export function serverAfter(server, entry, answer) {
+  if (answer.status === 'rejected') return server;
+  if (entry.op === 'delete') return null;
+  const next = { ...(server || {}), ...entry.changes, id: entry.id };
+  for (const conflict of answer.conflicts || []) {
+    if (conflict && typeof conflict.field === 'string') next[conflict.field] = conflict.kept;
+  }
+  return next;
+}
+
+/**
+ * The answer to act on: a duplicate stands for the first answer the server gave.
+ * @param {Record<string, any>} result one element of a push answer's `results`
+ * @returns {{status:string, version?:number, conflicts?:any[], error?:any}}
+ */
+export function effectiveAnswer(result) {
+  if (result.status !== 'duplicate') return result;
+  const first = result.first;
+  if (first && typeof first === 'object' && STATUSES.has(first.status) && first.status !== 'duplicate') {
+    return { ...first, mutation_id: result.mutation_id };
+  }
+  // The server has it but did not say how it went: it holds the mutation, so it is not ours
+  // to resend; treat it as applied and let the next pull show the truth.
+  return { ...result, status: 'applied' };
+}
+
+/**
+ * Whether a push answer is well formed: a JSON object with a results array of answers.
+ * A captive portal's HTML page or any other body is not, and acknowledges nothing.
+ * @param {any} body
+ * @returns {boolean}
+ */
+export function isPushAnswer(body) {
+  return Boolean(body) && typeof body === 'object' && Array.isArray(body.results)
+    && body.results.every((r) => r && typeof r === 'object'
+      && typeof r.mutation_id === 'string' && STATUSES.has(r.status));
+}
+
+/**
+ * Whether a pull answer is well formed.
+ * @param {any} body
+ * @returns {boolean}
+ */
+export function isPullAnswer(body) {
+  return Boolean(body) && typeof body === 'object' && Array.isArray(body.changes)
+    && typeof body.has_more === 'boolean'
+    && (body.cursor === null || body.cursor === undefined || typeof body.cursor === 'string')
+    && body.changes.every((c) => c && typeof c === 'object' && typeof c.entity === 'string'
+      && typeof c.id === 'string' && Number.isInteger(c.version));
+}
+
+/**
+ * The fields whose values differ, compared as the API would see them.
+ * @param {Record<string, any>} before
+ * @param {Record<string, any>} after
+ * @returns {Record<string, any>}
+ */
+export function changedFields(before, after) {
+  const changes = {};
+  for (const [key, value] of Object.entries(after)) {
+    if (!sameValue(before[key], value)) changes[key] = value;
+  }
+  return changes;
+}
+
+function sameValue(a, b) {
+  const norm = (v) => (v === undefined || v === '' ? null : v);
+  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+}

@@ -1,0 +1,43 @@
+/**
+ * Hash routes: #/, #/sites/<id>, #/sites/<id>/new, #/equipment/<id>, #/equipment/<id>/edit,
+ * #/outbox, #/settings. Hash routing keeps every screen inside the one cached shell (/app/).
+ */
+
+const ROUTES = [
+  ['home', /^\/?$/],
+  ['site', /^\/sites\/([^/]+)$/],
+  ['equipment-new', /^\/sites\/([^/]+)\/new$/],
+  ['equipment', /^\/equipment\/([^/]+)$/],
+  ['equipment-edit', /^\/equipment\/([^/]+)\/edit$/],
+  ['outbox', /^\/outbox$/],
+  ['settings', /^\/settings$/],
+];
+
+/**
+ * The route named by a hash.
+ * @param {string} hash e.g. "#/equipment/1234/edit"
+ * @returns {{name:string, id:string|null}}
+ */
+export function parseRoute(hash) {
+  const path = decodeURIComponent(hash.replace(/^#/, '')) || '/';
+  for (const [name, pattern] of ROUTES) {
+    const match = path.match(pattern);
+    if (match) return { name, id: match[1] || null };
+  }
+  return { name: 'not-found', id: null };
+}
+
+/**
+ * Go somewhere inside the app.
+ * @param {string} path e.g. "/sites/123"
+ * @param {{replace?: boolean}} [options]
+ */
+export function go(path, { replace = false } = {}) {
+  const hash = `#${path}`;
+  if (!replace && location.hash !== hash) {
+    location.hash = hash; // the browser fires hashchange
+    return;
+  }
+  if (replace) history.replaceState(null, '', hash);
+  dispatchEvent(new HashChangeEvent('hashchange'));
+}

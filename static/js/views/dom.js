@@ -1,0 +1,65 @@
+/**
+ * A tiny DOM builder: text always goes in as text nodes, never as HTML, so user data cannot
+ * inject markup. No inline style attributes (the CSP forbids them); classes only.
+ */
+
+/**
+ * Create an element.
+ * @param {string} tag e.g. "button.btn.primary" (classes after dots)
+ * @param {Record<string, any>|null} [attrs] attributes; `on*` functions become listeners;
+ *   `dataset` an object; boolean values toggle the attribute
+ * @param {...(Node|string|number|null|undefined|false|Array<any>)} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, attrs, ...children) {
+  const [name, ...classes] = tag.split('.');
+  const el = document.createElement(name || 'div');
+  if (classes.length) el.className = classes.join(' ');
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (key === 'dataset') {
+      Object.assign(el.dataset, value);
+    } else if (key === 'class') {
+      el.className = [el.className, value].filter(Boolean).join(' ');
+    } else if (key === 'value' && 'value' in el) {
+      el.value = value;
+    } else if (key === 'checked' || key === 'selected' || key === 'disabled') {
+      el[key] = Boolean(value);
+    } else {
+      el.setAttribute(key, value === true ? '' : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/**
+ * Replace everything inside an element.
+ * @param {Element} el
+ * @param {...any} children
+ * @returns {Element}
+ */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+/**
+ * Ask before something that cannot be undone.
+ * @param {string} question already translated
+ * @returns {boolean}
+ */
+export function confirmAction(question) {
+  return window.confirm(question);
+}

@@ -1,0 +1,152 @@
+/**
+ * Settings and about: who is signed in, language, storage, install, app version, sign out.
+ * Signing out is refused while there is unsent work, unless the user exports it or discards it.
+ */
+
+import { LOCALES, t, tn } from '../i18n.js';
+import { confirmAction, h, replace } from './dom.js';
+import { size, when } from './format.js';
+
+const LANGUAGE_NAMES = { zh_Hans: '简体中文', zh_Hant: '繁體中文', en: 'English' };
+
+/**
+ * @param {import('./context.js').Context} ctx
+ * @returns {Promise<HTMLElement>}
+ */
+export async function renderSettings(ctx) {
+  const user = ctx.session.user;
+  const roles = {
+    engineer: t('On-site engineer'), client: t('Client'), dispatcher: t('Dispatcher'), admin: t('Administrator'),
+  };
+  return h('section.stack', null,
+    h('h1', null, t('Settings')),
+    h('section.card', null,
+      h('h2', null, t('Signed in as %(name)s', { name: user.display_name || user.username })),
+      h('p.muted', null, user.username, ' · ', roles[user.role] || user.role)),
+    languageCard(ctx),
+    await storageCard(ctx),
+    await aboutCard(ctx),
+    await signOutCard(ctx));
+}
+
+function languageCard(ctx) {
+  const select = h('select', { id: 'language', 'data-testid': 'language' },
+    LOCALES.map((code) => h('option', { value: code, selected: code === ctx.locale() }, LANGUAGE_NAMES[code])));
+  const status = h('p.muted', { role: 'status' });
+  const save = async () => {
+    const { note, redrawn } = await ctx.chooseLanguage(select.value);
+    if (!redrawn) status.textContent = note; // else the new screen shows it
+  };
+  return h('section.card', null,
+    h('h2', null, h('label', { for: 'language' }, t('Language'))),
+    h('div.inline-form', null, select, h('button.btn', { type: 'button', onclick: save }, t('Switch'))),
+    status);
+}
+
+async function storageCard(ctx) {
+  const storage = navigator.storage;
+  const persisted = storage && storage.persisted ? await storage.persisted() : false;
+  const estimate = storage && storage.estimate ? await storage.estimate() : null;
+  const status = h('p', { 'data-testid': 'persisted' }, persisted
+    ? t('Kept: the browser will not clear this app’s data to make room.')
+    : t('Not protected: the browser may clear this app’s data when space runs low.'));
+  const ask = async () => {
+    const granted = storage && storage.persist ? await storage.persist() : false;
+    replace(status, granted ? t('Kept: the browser will not clear this app’s data to make room.')
+      : t('The browser did not agree. Installing the app to the home screen usually helps.'));
+  };
+  return h('section.card', null,
+    h('h2', null, t('Storage on this device')),
+    status,
+    !persisted && storage && storage.persist ? h('button.btn', { type: 'button', onclick: ask }, t('Ask to keep the data')) : null,
+    estimate ? h('p.muted', null, t('Using %(used)s of %(quota)s', {
+      used: size(estimate.usage || 0), quota: size(estimate.quota || 0),
+    })) : null);
+}
+
+async function aboutCard(ctx) {
+  const version = await ctx.worker.version();
+  const install = ctx.installPrompt();
+  const state = ctx.sync.state();
+  return h('section.card', null,
+    h('h2', null, t('About this app')),
+    h('dl.facts', null,
+      h('dt', null, t('Version')), h('dd', { 'data-testid': 'app-version' }, version || t('not installed yet')),
+      h('dt', null, t('Last sync')), h('dd', null, when(state.lastSyncAt))),
+    install ? h('button.btn.primary', {
+      type: 'button',
+      onclick: async () => { install.prompt(); await install.userChoice.catch(() => null); ctx.rerender(); },
+    }, t('Install on this device')) : null);
+}
+
+async function signOutCard(ctx) {
+  const userId = ctx.userId();
+  const [entries, drafts, blobs] = await Promise.all([
+    ctx.outbox.entries(), ctx.db.drafts(userId), ctx.db.blobs(userId),
+  ]);
+  const unsent = entries.length + drafts.length + blobs.length; // photos not uploaded count too
+  const box = h('section.card.danger-zone', { 'data-testid': 'sign-out' }, h('h2', null, t('Sign out')));
+  if (!unsent) {
+    box.append(h('button.btn.danger', {
+      type: 'button',
+      onclick: async () => {
+        if (confirmAction(t('Sign out? Your sites will be downloaded again when you sign in.'))) await ctx.signOut({});
+      },
+    }, t('Sign out')));
+    return box;
+  }
+  let exported = false;
+  const actions = h('div.actions');
+  const exportButton = h('button.btn.primary', {
+    type: 'button',
+    onclick: () => {
+      download(ctx, entries, drafts, blobs);
+      exported = true;
+      replace(actions, exportButton, keepButton, discardButton);
+    },
+  }, t('Export unsent changes'));
+  const keepButton = h('button.btn', {
+    type: 'button',
+    onclick: async () => { if (exported) await ctx.signOut({ keep: true }); },
+  }, t('Sign out, keep them on this device'));
+  const discardButton = h('button.btn.danger', {
+    type: 'button',
+    onclick: async () => {
+      if (confirmAction(tn('Discard %(num)d unsent change and sign out? This cannot be undone.',
+        'Discard %(num)d unsent changes and sign out? This cannot be undone.', unsent))) {
+        await ctx.signOut({ discard: true });
+      }
+    },
+  }, t('Discard them and sign out…'));
+  replace(actions, exportButton, discardButton);
+  box.append(
+    h('p.error-text', null, tn('%(num)d change has not reached the server yet.',
+      '%(num)d changes have not reached the server yet.', unsent)),
+    h('p', null, t('Sync first, or export them to a file before signing out.')),
+    actions);
+  return box;
+}
+
+function download(ctx, entries, drafts, blobs) {
+  const data = {
+    app: 'Rounds', exported_at: new Date().toISOString(), user: ctx.session.user,
+    outbox: entries,
+    drafts: drafts.map((d) => ({ key: d.key, saved_at: d.saved_at, values: d.value.values })),
+    blobs: blobs.map(({ bytes, ...meta }) => ({ ...meta, base64: toBase64(bytes) })),
+  };
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  const link = h('a', { href: url, download: `rounds-unsent-${ctx.session.user.username}-${stamp}.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function toBase64(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+

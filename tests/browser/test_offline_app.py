@@ -1,0 +1,168 @@
+"""The offline app in a real browser: nothing an engineer enters is lost or arrives twice.
+
+Each test drives the real app (service worker, IndexedDB, sync runner) against the test's own
+server and database, and checks the database for the outcome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from PIL import Image
+
+from tests.factories import PASSWORD
+from webapp.attachments import storage
+from webapp.models import Attachment, Equipment, SyncMutation
+
+from .app_pages import FieldEngineer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def engineer(phone, live_server, world):
+    person = FieldEngineer(phone, live_server)
+    person.signs_in("eng", PASSWORD)
+    person.opens_the_app()
+    return person
+
+
+def test_an_edit_made_offline_survives_a_reload_and_arrives_once(engineer, world):
+    device = world["equipment"][0]
+
+    engineer.goes_offline()
+    engineer.edits(str(device.id), notes="风扇已清灰", serial_number="SN-8842")
+    response = engineer.reloads()
+
+    assert response is not None and response.from_service_worker, "the shell came from the network"
+    assert engineer.sees_pending_note()
+    assert engineer.state()["pending"] == 1
+    assert Equipment.get_by_id(device.id).notes != "风扇已清灰"
+
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+
+    stored = Equipment.get_by_id(device.id)
+    assert (stored.notes, stored.serial_number) == ("风扇已清灰", "SN-8842")
+    assert stored.location_id == device.location_id, "a field the user did not touch changed"
+    assert stored.version == device.version + 1
+    assert SyncMutation.select().where(SyncMutation.entity_id == str(device.id)).count() == 1
+
+
+def test_a_captive_portal_page_or_a_lost_answer_leaves_the_outbox_as_it_was(engineer, world):
+    device = world["equipment"][0]
+    page = engineer.page
+    portal = "<html><body>Welcome to the hotel Wi-Fi</body></html>"
+    page.route(
+        "**/api/sync/push",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=portal),
+    )
+    engineer.edits(str(device.id), notes="换了电源模块")
+    engineer.taps_sync_now()
+    assert engineer.state()["pending"] == 1
+    page.unroute("**/api/sync/push")
+
+    def lose_the_answer(route):
+        route.fetch()  # the server applies the batch...
+        route.abort("connectionreset")  # ...and the answer never arrives
+
+    page.route("**/api/sync/push", lose_the_answer)
+    engineer.taps_sync_now()
+    assert engineer.state()["pending"] == 1
+    assert Equipment.get_by_id(device.id).notes == "换了电源模块"
+    page.unroute("**/api/sync/push")
+
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    assert Equipment.get_by_id(device.id).version == device.version + 1, "applied twice"
+
+
+def test_an_expired_session_pauses_sync_and_signing_in_again_resumes_it(engineer, world):
+    device = world["equipment"][0]
+    page = engineer.page
+    engineer.context.clear_cookies()
+    page.wait_for_function("async () => (await fetch('/api/auth/me')).status === 401")
+
+    engineer.edits(str(device.id), notes="会话过期后录入")
+    page.get_by_test_id("sign-in-again").click()
+    assert engineer.state()["paused"] and engineer.state()["pending"] == 1
+
+    form = page.get_by_test_id("sign-in")
+    form.locator("#si-password").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    engineer.waits_until_sent()
+
+    assert Equipment.get_by_id(device.id).notes == "会话过期后录入"
+    assert not engineer.state()["paused"]
+
+
+def test_a_concurrent_serial_number_change_becomes_a_conflict_the_engineer_resolves(
+    engineer, world, api_as
+):
+    device = world["equipment"][0]
+    office = api_as(world["users"]["admin"])
+    engineer.goes_offline()
+    engineer.edits(str(device.id), serial_number="SN-PHONE")
+    answer = office.patch(f"/api/equipment/{device.id}", {"serial_number": "SN-OFFICE"})
+    assert answer.status_code == 200
+
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    assert engineer.state()["conflicts"] == 1
+    assert Equipment.get_by_id(device.id).serial_number == "SN-OFFICE"
+
+    engineer.page.goto(f"{engineer.base_url}/app/#/equipment/{device.id}")
+    conflicts = engineer.page.get_by_test_id("conflicts")
+    assert "SN-OFFICE" in conflicts.inner_text() and "SN-PHONE" in conflicts.inner_text()
+    conflicts.get_by_role("button", name="使用我的值").click()
+    engineer.page.wait_for_function("() => window.__rounds.state().conflicts === 0")
+
+    assert Equipment.get_by_id(device.id).serial_number == "SN-PHONE"
+
+
+def test_a_nameplate_photo_is_scaled_kept_offline_and_uploaded_in_resumable_pieces(
+    engineer, world, app, tmp_path
+):
+    device = world["equipment"][0]
+    photo = tmp_path / "nameplate.png"
+    Image.effect_noise((2400, 2400), 120).convert("RGB").save(photo)  # noise: a big JPEG
+    engineer.goes_offline()
+    engineer.photographs_nameplate(str(device.id), str(photo))
+    [kept] = engineer.photos_on_device()
+    assert kept["mime"] == "image/jpeg" and 2**20 < kept["size"] <= 5 * 2**20
+
+    cut = {"done": False}
+    starts = []
+
+    def cut_the_second_piece_once(route):
+        if route.request.method != "PUT":  # the screen showing the uploaded photo
+            return route.continue_()
+        content_range = route.request.headers["content-range"]
+        starts.append(int(content_range.split()[1].split("-")[0]))
+        if not cut["done"] and starts[-1] == 2**20:
+            cut["done"] = True
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    engineer.page.route("**/api/attachments/*/content", cut_the_second_piece_once)
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    engineer.taps_sync_now()
+    engineer.page.wait_for_function("() => window.__rounds.state().uploads === 0")
+
+    assert cut["done"], "the upload was never interrupted"
+    assert starts == [0, 2**20, 2**20], f"pieces sent from {starts}: did not resume"
+    stored = Attachment.get_by_id(kept["id"])
+    assert (stored.owner_id, stored.status, stored.size) == (
+        str(device.id),
+        "complete",
+        kept["size"],
+    )
+    with app.app_context():
+        data = storage.final_path(kept["id"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == kept["sha256"]
+    assert engineer.photos_on_device() == []
