@@ -344,7 +344,7 @@ CASES = [
         "/",
         lambda w, s: "/",
         None,
-        {"anonymous": 302, "engineer": 200, "client": 200, "dispatcher": 302, "admin": 302},
+        {"anonymous": 302, "engineer": 302, "client": 200, "dispatcher": 302, "admin": 302},
     ),
     (
         "GET",

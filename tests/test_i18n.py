@@ -42,9 +42,9 @@ def test_the_browser_language_picks_the_page_language(client):
 
 
 def test_the_users_setting_wins_over_the_browser(app, client):
-    user = create_user("engineer", "li", locale="zh_Hant")
+    user = create_user("dispatcher", "li", locale="zh_Hant")
     sign_in_as(client, user)
-    page = client.get("/", headers={"Accept-Language": "en-US"})
+    page = client.get("/office/", headers={"Accept-Language": "en-US"})
     assert 'lang="zh-Hant"' in page.text
 
 

@@ -36,7 +36,12 @@ def test_a_disabled_user_is_signed_out_at_the_next_request(client, world):
     assert client.get("/api/auth/me").status_code == 401
 
 
-def test_the_engineer_home_lists_only_assigned_sites(client, world):
-    sign_in_as(client, world["users"]["engineer"])
+def test_the_client_users_home_lists_only_their_sites(client, world):
+    sign_in_as(client, world["users"]["client"])
     html = client.get("/").get_data(as_text=True)
     assert "主楼" in html and "A区机房" not in html
+
+
+def test_engineers_land_in_the_offline_app(client, world):
+    sign_in_as(client, world["users"]["engineer"])
+    assert client.get("/").headers["Location"] == "/app/"

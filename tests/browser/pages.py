@@ -61,6 +61,7 @@ class Engineer(Visitor):
 
     def sees_sites(self) -> list[str]:
         """The names of the sites on 'My sites', in the order shown."""
+        self.site_tiles().first.wait_for()
         return [t.strip() for t in self.site_tiles().locator("strong").all_inner_texts()]
 
 

@@ -82,13 +82,15 @@ def test_a_captive_portal_page_or_a_lost_answer_leaves_the_outbox_as_it_was(engi
 def test_an_expired_session_pauses_sync_and_signing_in_again_resumes_it(engineer, world):
     device = world["equipment"][0]
     page = engineer.page
-    engineer.context.clear_cookies()
-    page.wait_for_function("async () => (await fetch('/api/auth/me')).status === 401")
 
+    engineer.goes_offline()
     engineer.edits(str(device.id), notes="会话过期后录入")
-    page.get_by_test_id("sign-in-again").click()
-    assert engineer.state()["paused"] and engineer.state()["pending"] == 1
+    engineer.context.clear_cookies()  # the session ends while the phone is in the machine room
+    engineer.goes_online()  # the app syncs on its own when the network returns, and gets a 401
+    page.wait_for_function("() => window.__rounds.state().paused")
 
+    assert engineer.state()["pending"] == 1
+    page.get_by_test_id("sign-in-again").click()
     form = page.get_by_test_id("sign-in")
     form.locator("#si-password").fill(PASSWORD)
     form.locator("button[type=submit]").click()
@@ -96,6 +98,40 @@ def test_an_expired_session_pauses_sync_and_signing_in_again_resumes_it(engineer
 
     assert Equipment.get_by_id(device.id).notes == "会话过期后录入"
     assert not engineer.state()["paused"]
+
+
+def test_a_new_version_waits_for_the_user_and_loses_nothing_typed(
+    engineer, world, monkeypatch
+):
+    from webapp.pwa import views as pwa
+
+    device = world["equipment"][0]
+    page = engineer.page
+    page.goto(f"{engineer.base_url}/app/#/equipment/{device.id}/edit")
+    page.get_by_test_id("equipment-form").wait_for()
+    page.fill("#f-notes", "还没保存的备注")
+
+    real = pwa.precache_manifest
+    monkeypatch.setattr(pwa, "precache_manifest", lambda: ("new-release", real()[1]))
+    page.evaluate("() => navigator.serviceWorker.getRegistration('/app/').then(r => r.update())")
+    update = page.get_by_test_id("update")
+    update.wait_for(timeout=15_000)
+
+    assert page.input_value("#f-notes") == "还没保存的备注", "the form was reset by the update"
+    with page.expect_navigation():
+        update.click()
+    page.get_by_test_id("equipment-form").wait_for()
+    assert page.input_value("#f-notes") == "还没保存的备注", "the draft did not survive the update"
+    version = page.evaluate(
+        "() => navigator.serviceWorker.controller && new Promise((resolve) => {"
+        " const c = new MessageChannel(); c.port1.onmessage = (e) => resolve(e.data.version);"
+        " navigator.serviceWorker.controller.postMessage({type: 'GET_VERSION'}, [c.port2]); })"
+    )
+    assert version == "new-release"
+    page.get_by_test_id("save").click()
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    assert Equipment.get_by_id(device.id).notes == "还没保存的备注"
 
 
 def test_a_concurrent_serial_number_change_becomes_a_conflict_the_engineer_resolves(

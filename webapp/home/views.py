@@ -17,6 +17,8 @@ bp = Blueprint("home", __name__)
 def index():
     if current_user.is_office:
         return redirect(url_for("office.dashboard"))
+    if current_user.role == "engineer":
+        return redirect(url_for("pwa.shell"))  # engineers work in the offline app
     sites = list(scope.visible_sites(current_user).order_by(Site.name))
     counts = dict(
         Equipment.live()
