@@ -25,6 +25,7 @@ def _secret_key(app: Flask) -> str:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(Defaults)
+    app.json.ensure_ascii = False  # Chinese travels as UTF-8, a sixth smaller than \u escapes
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("ROUNDS")

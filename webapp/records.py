@@ -7,12 +7,16 @@ one. Functions flush and never commit: the caller's transaction commits once.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from peewee import ForeignKeyField, Model
 
+from . import bulk
 from .models import AuditEntry, Counter, RecordHistory, SyncedModel, User, utcnow
 
 M = TypeVar("M", bound=SyncedModel)
@@ -20,16 +24,75 @@ M = TypeVar("M", bound=SyncedModel)
 SERVER_SEQ = "server_seq"
 
 
-def next_server_seq() -> int:
-    """Take the next change number.
+def _allocate(count: int) -> int:
+    """Advance the counter by `count`; return the last number taken.
 
     The increment locks the counter row until the transaction ends, so numbers are handed out
     in commit order on PostgreSQL as on SQLite: a reader paging by `server_seq > cursor` can
     never see a later number commit before an earlier one.
     """
     Counter.insert(name=SERVER_SEQ, value=0).on_conflict_ignore().execute()
-    Counter.update(value=Counter.value + 1).where(Counter.name == SERVER_SEQ).execute()
+    Counter.update(value=Counter.value + count).where(Counter.name == SERVER_SEQ).execute()
     return Counter.get_by_id(SERVER_SEQ).value
+
+
+class Batch:
+    """Writes of one large transaction (a device's push), gathered to go out together:
+    change numbers taken in blocks, history and audit rows inserted in bulk at the end.
+    Numbers of a block left unused are simply skipped; cursors need order, not contiguity."""
+
+    BLOCK = 512
+
+    def __init__(self) -> None:
+        self.next_seq = 1
+        self.last_seq = 0
+        self.rows: dict[type[Model], list[dict[str, Any]]] = {}
+
+    def take_seq(self) -> int:
+        if self.next_seq > self.last_seq:
+            self.last_seq = _allocate(self.BLOCK)
+            self.next_seq = self.last_seq - self.BLOCK + 1
+        self.next_seq += 1
+        return self.next_seq - 1
+
+    def add(self, model: type[Model], rows: list[dict[str, Any]]) -> None:
+        self.rows.setdefault(model, []).extend(rows)
+
+    def flush(self) -> None:
+        for model, rows in self.rows.items():
+            bulk.insert_many(model, rows)
+        self.rows.clear()
+
+
+_batch: ContextVar[Batch | None] = ContextVar("rounds_write_batch", default=None)
+
+
+@contextmanager
+def batched_writes() -> Iterator[Batch]:
+    """Gather history and audit rows and take change numbers in blocks until the block ends.
+    Use inside the transaction; nothing is written if the block raises."""
+    batch = Batch()
+    token = _batch.set(batch)
+    try:
+        yield batch
+        batch.flush()
+    finally:
+        _batch.reset(token)
+
+
+def next_server_seq() -> int:
+    """Take the next change number (see `_allocate` for why they follow commit order)."""
+    batch = _batch.get()
+    return batch.take_seq() if batch is not None else _allocate(1)
+
+
+def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """Insert now, or with the batch when one is open."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.add(model, rows)
+    elif rows:
+        bulk.insert_many(model, rows)
 
 
 def plain(value: Any) -> Any:
@@ -43,13 +106,15 @@ def plain(value: Any) -> Any:
 
 
 def audit(actor: User | None, action: str, record: Any, details: dict[str, Any]) -> None:
-    AuditEntry.create(
-        actor=actor,
-        action=action,
-        entity=type(record)._meta.table_name,
-        entity_id=str(record.id),
-        summary=json.dumps({k: plain(v) for k, v in details.items()}, ensure_ascii=False),
-    )
+    row = {
+        "at": utcnow(),
+        "actor": actor.id if actor is not None else None,
+        "action": action,
+        "entity": type(record)._meta.table_name,
+        "entity_id": str(record.id),
+        "summary": json.dumps({k: plain(v) for k, v in details.items()}, ensure_ascii=False),
+    }
+    insert_rows(AuditEntry, [row])
 
 
 def create_record(model_class: type[M], /, *, actor: User | None, **values: Any) -> M:
@@ -121,11 +186,16 @@ def merge_changes(
     record.version += 1
     record.server_seq = next_server_seq()
     record.updated_at = utcnow()
+    columns = [*applied, "version", "server_seq", "updated_at"]
     if meta is not None:
         record.field_meta = {**meta, **{n: {"v": record.version, "by": author} for n in applied}}
-    record.save()
-    entity = type(record)._meta.table_name
-    RecordHistory.insert_many(
+        columns.append("field_meta")
+    model = type(record)
+    # only the columns that changed: concurrent edits of other fields stay intact
+    bulk.update_columns(record, columns)
+    entity = model._meta.table_name
+    insert_rows(
+        RecordHistory,
         [
             {
                 "entity": entity,
@@ -136,12 +206,12 @@ def merge_changes(
                 "new_value": plain(new),
                 "mutation_id": mutation_id,
                 "author": author,
-                "actor": actor,
+                "actor": actor.id if actor is not None else None,
                 "at": record.updated_at,
             }
             for name, (old, new) in applied.items()
-        ]
-    ).execute()
+        ],
+    )
     audit(actor, "update", record, {k: v[1] for k, v in applied.items()})
     return held
 

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..auth import scope
-from ..errors import ApiError, forbidden, validation_error
+from ..errors import ApiError, forbidden, not_found, validation_error
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentIn, EquipmentPatch
-from ..models import Attachment, Equipment, SyncConflict, User
+from ..models import Attachment, Equipment, Site, SyncConflict, User
 from ..models.choices import OFFICE_ROLES
 from ..records import create_record, plain
 from ..validation import translate_messages
@@ -24,7 +24,25 @@ class Mutation(dict):
     """One loaded mutation: mutation_id, client_seq, entity, id, op, base_version, changes."""
 
 
+class Context:
+    """What every mutation of one push shares: who sends it, from which device, what they may
+    see, and the equipment the batch touches, read once for the whole batch."""
+
+    def __init__(self, user: User, author: str, mutations: list[dict[str, Any]]) -> None:
+        self.user = user
+        self.author = author
+        self.sites = scope.visible_sites(user)
+        self.site_ids = {s.id for s in self.sites.select(Site.id)}
+        ids = [m["id"] for m in mutations if m["entity"] == "equipment" and m["op"] != "create"]
+        self.equipment = (
+            {e.id: e for e in Equipment.select().where(Equipment.id.in_(ids))} if ids else {}
+        )
+
+
 Handler = Callable[..., dict[str, Any]]
+EQUIPMENT_IN = EquipmentIn()
+EQUIPMENT_PATCH = EquipmentPatch()
+ATTACHMENT_META = AttachmentMeta()
 
 
 def _load(schema, data: dict) -> dict:
@@ -38,38 +56,50 @@ def _applied(record) -> dict[str, Any]:
     return {"status": "applied", "version": record.version, "server_seq": record.server_seq}
 
 
-def create_equipment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
+# Handlers validate everything before they write anything: a rejection leaves no trace.
+
+
+def create_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
+    user = ctx.user
     if user.role not in ("engineer", *OFFICE_ROLES):
         raise forbidden()
     if Equipment.select().where(Equipment.id == m["id"]).exists():
         raise ApiError(409, "exists", _("A record with this id already exists."))
-    data = _load(EquipmentIn(), m["changes"])
+    data = _load(EQUIPMENT_IN, m["changes"])
     record = inventory_ops.create_equipment(
-        actor=user, data={**data, "id": m["id"]}, allowed_sites=scope.visible_sites(user)
+        actor=user,
+        data={
+            **data,
+            "id": m["id"],
+            "field_meta": {n: {"v": 1, "by": ctx.author} for n in m["changes"]},
+        },
+        allowed_sites=ctx.sites,
     )
-    record.field_meta = {name: {"v": 1, "by": author} for name in m["changes"]}
-    record.save()
+    ctx.equipment[record.id] = record
     return _applied(record)
 
 
-def _live_equipment(m: Mutation, user: User) -> Equipment:
-    record = Equipment.get_or_none(Equipment.id == m["id"])
-    if record is not None and record.deleted_at is not None:
+def _live_equipment(m: Mutation, ctx: Context) -> Equipment:
+    record = ctx.equipment.get(m["id"])
+    if record is None or record.site_id not in ctx.site_ids:
+        raise not_found()  # unknown and out of scope answer alike
+    if record.deleted_at is not None:
         raise ApiError(410, "gone", _("This equipment was removed in the office."))
-    return scope.get_equipment(user, m["id"])  # 404 when unknown or out of scope
+    return record
 
 
-def update_equipment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
+def update_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
+    user = ctx.user
     if user.role not in ("engineer", *OFFICE_ROLES):
         raise forbidden()
-    record = _live_equipment(m, user)
-    changes = _load(EquipmentPatch(), m["changes"])
+    record = _live_equipment(m, ctx)
+    changes = _load(EQUIPMENT_PATCH, m["changes"])
     held = inventory_ops.update_equipment(
         record,
         actor=user,
         changes=changes,
-        allowed_sites=scope.visible_sites(user),
-        author=author,
+        allowed_sites=ctx.sites,
+        author=ctx.author,
         base_version=m["base_version"],
         mutation_id=m["mutation_id"],
     )
@@ -97,16 +127,17 @@ def update_equipment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
     return {**_applied(record), "status": "conflict", "conflicts": notes}
 
 
-def delete_equipment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
-    if user.role not in OFFICE_ROLES:
+def delete_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
+    if ctx.user.role not in OFFICE_ROLES:
         raise ApiError(403, "forbidden", _("Only the office can remove equipment."))
-    record = _live_equipment(m, user)
-    inventory_ops.delete_equipment(record, actor=user)
+    record = _live_equipment(m, ctx)
+    inventory_ops.delete_equipment(record, actor=ctx.user)
     return _applied(record)
 
 
-def create_attachment(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
-    meta = _load(AttachmentMeta(), m["changes"])
+def create_attachment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
+    user = ctx.user
+    meta = _load(ATTACHMENT_META, m["changes"])
     if Attachment.select().where(Attachment.id == m["id"]).exists():
         raise ApiError(409, "exists", _("A record with this id already exists."))
     if meta["mime"] not in ATTACHMENT_TYPES[meta["kind"]]:

@@ -7,11 +7,11 @@ from uuid import UUID
 
 from flask_babel import gettext as _
 
-from ..db import savepoint
 from ..errors import ApiError
 from ..models import SyncClient, SyncMutation, User, utcnow
+from ..records import batched_writes, insert_rows
 from .epoch import current_epoch
-from .handlers import Mutation, handler_for
+from .handlers import Context, Mutation, handler_for
 
 
 def claim_client(client_id: UUID, user: User) -> SyncClient:
@@ -36,7 +36,7 @@ def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) 
     Runs inside the request's single transaction: a crash half-way leaves nothing behind.
     """
     client = claim_client(client_id, user)
-    author = str(client_id)
+    ctx = Context(user, str(client_id), mutations)
     known = {
         m.mutation_id: m
         for m in SyncMutation.select().where(
@@ -44,6 +44,18 @@ def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) 
         )
     }
     results: list[dict[str, Any]] = []
+    with batched_writes():
+        _answer_all(mutations, client, ctx, known, results)
+    client.last_seen_at = utcnow()
+    client.save()
+    for r in results:  # answer repeats inside one batch with the stored first answer
+        if r["status"] == "duplicate" and r["first"] is None:
+            r["first"] = next(x for x in results if x["mutation_id"] == r["mutation_id"])
+    return {"epoch": current_epoch(), "last_seq": client.last_seq, "results": results}
+
+
+def _answer_all(mutations, client: SyncClient, ctx: Context, known: dict, results: list) -> None:
+    user = ctx.user
     for raw in mutations:
         m = Mutation(raw)
         mid = m["mutation_id"]
@@ -66,36 +78,36 @@ def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) 
             continue
         if m["client_seq"] > client.last_seq + 1:
             break  # a gap: an earlier change has not arrived; the device sends again in order
-        result = _apply_one(m, user=user, author=author)
-        SyncMutation.create(
-            mutation_id=mid,
-            client=client,
-            client_seq=m["client_seq"],
-            user=user,
-            entity=m["entity"],
-            entity_id=str(m["id"]),
-            op=m["op"],
-            base_version=m["base_version"],
-            changes=m["changes"],
-            client_time=m["client_time"],
-            status=result["status"],
-            result=result,
+        result = _apply_one(m, ctx)
+        insert_rows(
+            SyncMutation,
+            [
+                {
+                    "mutation_id": mid,
+                    "client": client.id,
+                    "client_seq": m["client_seq"],
+                    "user": user.id,
+                    "entity": m["entity"],
+                    "entity_id": str(m["id"]),
+                    "op": m["op"],
+                    "base_version": m["base_version"],
+                    "changes": m["changes"],
+                    "client_time": m["client_time"],
+                    "status": result["status"],
+                    "result": result,
+                    "received_at": utcnow(),
+                }
+            ],
         )
         client.last_seq = m["client_seq"]
         known[mid] = None  # a repeat inside the same batch is a duplicate of this one
         results.append(result)
-    client.last_seen_at = utcnow()
-    client.save()
-    for r in results:  # answer repeats inside one batch with the stored first answer
-        if r["status"] == "duplicate" and r["first"] is None:
-            r["first"] = next(x for x in results if x["mutation_id"] == r["mutation_id"])
-    return {"epoch": current_epoch(), "last_seq": client.last_seq, "results": results}
 
 
-def _apply_one(m: Mutation, *, user: User, author: str) -> dict[str, Any]:
+def _apply_one(m: Mutation, ctx: Context) -> dict[str, Any]:
+    """Handlers check everything before they write, so a rejection has written nothing."""
     try:
-        with savepoint():  # a rejected change leaves none of its writes behind
-            outcome = handler_for(m["entity"], m["op"])(m, user=user, author=author)
+        outcome = handler_for(m["entity"], m["op"])(m, ctx=ctx)
     except ApiError as err:
         return _rejected(m["mutation_id"], err)
     return {"mutation_id": str(m["mutation_id"]), **outcome}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, jsonify
 from flask_login import current_user
 from marshmallow import Schema, fields
 
 from ..api import endpoint
 from ..auth.scope import ANY_ROLE
+from ..models import SyncConflict
 from . import conflicts as conflict_ops
 from .pull import pull_changes
 from .push import apply_push
@@ -32,11 +33,12 @@ class ConflictQuery(Schema):
     tags=TAGS,
 )
 def push(body):
-    return apply_push(
+    answer = apply_push(
         user=current_user._get_current_object(),
         client_id=body["client_id"],
         mutations=body["mutations"],
     )
+    return jsonify(answer)  # plain JSON already; PushOut documents it
 
 
 @endpoint(
@@ -50,12 +52,14 @@ def push(body):
     tags=TAGS,
 )
 def pull(query):
-    return pull_changes(
+    # Already plain JSON: dumping it again through PullOut would double the cost of a page.
+    page = pull_changes(
         user=current_user._get_current_object(),
         cursor=query["cursor"],
         limit=query["limit"],
         client_id=query["client_id"],
     )
+    return jsonify(page)
 
 
 @endpoint(
@@ -69,8 +73,6 @@ def pull(query):
     tags=TAGS,
 )
 def list_conflicts(query):
-    from ..models import SyncConflict
-
     rows = conflict_ops.conflicts_in_scope(current_user)
     if query["status"] in ("open", "resolved"):
         rows = rows.where(SyncConflict.status == query["status"])
