@@ -16,7 +16,7 @@
  * cursor) is one transaction; nothing here awaits the network inside a transaction.
  */
 
-import { rebase, serverAfter, siteOf } from './records.js';
+import { pulledRecord, rebase, serverAfter, siteOf } from './records.js';
 
 const NAME = 'rounds';
 const VERSION = 1;
@@ -46,10 +46,14 @@ function upgrade(db, oldVersion) {
 }
 
 function request(req) {
-  return new Promise((resolve, reject) => {
+  const answer = new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
+  // A failed request aborts its transaction, and run() reports that. Requests issued together
+  // (applyPage) can fail after their caller stopped listening: no "unhandled rejection" then.
+  answer.catch(() => {});
+  return answer;
 }
 
 function openConnection(name) {
@@ -349,6 +353,14 @@ export class Database extends EventTarget {
   /**
    * Apply one page of changes and save its cursor in the same transaction: a crash between
    * the two repeats the page instead of skipping it.
+   *
+   * Records of `removed_sites` are deleted (never outbox entries). A change older than the
+   * copy held is ignored; otherwise the server's data becomes the record's base and its
+   * pending outbox entries are laid on top again (a rebase). A page is hundreds of records,
+   * so the requests are not awaited one by one: everything the page needs is read at once
+   * (the records, the user's outbox in one getAll), the new copies are worked out in memory,
+   * in page order, and written with one put per record. Requests in one transaction run in
+   * the order they are made, so reads made after those puts see them.
    * @param {string} userId
    * @param {{changes: object[], cursor: string|null, epoch?: string, last_seq?: number|null,
    *   removed_sites?: string[]}} page
@@ -358,20 +370,41 @@ export class Database extends EventTarget {
     return this.run(['meta', 'records', 'outbox'], 'readwrite', async (tx) => {
       const row = await tx.get('meta', `user:${userId}`);
       const state = row.value;
-      for (const siteId of page.removed_sites || []) {
-        const keys = await tx.getAll('records', IDBKeyRange.only([userId, String(siteId)]), 'by_site');
-        for (const rec of keys) await tx.delete('records', [userId, rec.entity, rec.id]);
-      }
+      const removedReads = (page.removed_sites || []).map((siteId) =>
+        tx.getAll('records', IDBKeyRange.only([userId, String(siteId)]), 'by_site'));
+      const recordReads = page.changes.map((c) => tx.get('records', [userId, c.entity, c.id]));
+      const outboxRead = tx.getAll('outbox', range([state.client_id]));
+      const [removed, held, outbox] = await Promise.all(
+        [Promise.all(removedReads), Promise.all(recordReads), outboxRead]);
+
+      // The records as they stand (undefined: none; a removed site's are gone before the
+      // changes apply), then as the page leaves them.
+      const current = new Map(page.changes.map((c, i) => [recordKey(c.entity, c.id), held[i]]));
+      const gone = removed.flat();
+      for (const rec of gone) current.set(recordKey(rec.entity, rec.id), undefined);
+      const pending = pendingByRecord(outbox);
+      const changed = new Map();
       let resolved = false;
       for (const change of page.changes) {
-        await applyChange(tx, userId, state.client_id, change);
         if (change.entity === 'conflict' && (change.deleted || change.data?.status !== 'open')) resolved = true;
+        const key = recordKey(change.entity, change.id);
+        const rec = current.get(key);
+        if (rec && change.version < rec.version) continue; // older than what we hold
+        const next = pulledRecord(rec || blankRecord(userId, change.entity, change.id),
+          change, pending.get(key) || []);
+        current.set(key, next);
+        changed.set(key, next);
       }
-      if (resolved) await settleConflicts(tx, userId, state.client_id);
+
       state.cursor = page.cursor ?? state.cursor;
       if (page.epoch) state.epoch = page.epoch;
       if (page.last_seq !== undefined) state.last_seq = page.last_seq;
-      await tx.put('meta', { key: `user:${userId}`, value: state });
+      // In this order: deletes, puts, then settleConflicts' reads, which must see the puts.
+      const writes = gone.map((rec) => tx.delete('records', [userId, rec.entity, rec.id]));
+      for (const rec of changed.values()) writes.push(tx.put('records', rec));
+      writes.push(tx.put('meta', { key: `user:${userId}`, value: state }));
+      if (resolved) writes.push(settleConflicts(tx, userId, outbox));
+      await Promise.all(writes);
     }, true);
   }
 
@@ -512,18 +545,44 @@ function view(rec) {
   return { ...rec.local, id: rec.id, _pending: rec.pending, _version: rec.version };
 }
 
+/** A record the device has no copy of yet. */
+function blankRecord(userId, entity, id) {
+  return {
+    user_id: userId, entity, id, version: 0,
+    server: null, server_deleted: false, local: null, site_id: null, pending: 0,
+  };
+}
+
+/** A record's identity within one user's records, as a Map key. */
+function recordKey(entity, id) {
+  return JSON.stringify([entity, id]);
+}
+
 async function pendingFor(tx, clientId, entity, id) {
   const entries = await tx.getAll('outbox', IDBKeyRange.only([clientId, entity, id]), 'by_record');
   return entries.filter((e) => e.status === 'pending');
 }
 
+/**
+ * The pending entries of an outbox (one client_id's entries, in client_seq order) grouped by
+ * record: what pendingFor would answer for each record, from one read.
+ * @returns {Map<string, object[]>} recordKey -> entries
+ */
+function pendingByRecord(entries) {
+  const byRecord = new Map();
+  for (const entry of entries) {
+    if (entry.status !== 'pending') continue;
+    const key = recordKey(entry.entity, entry.id);
+    if (byRecord.has(key)) byRecord.get(key).push(entry);
+    else byRecord.set(key, [entry]);
+  }
+  return byRecord;
+}
+
 /** Recompute a record's local copy from its server data and its pending entries. */
 async function refreshRecord(tx, userId, clientId, entry, server) {
   const key = [userId, entry.entity, entry.id];
-  const rec = (await tx.get('records', key)) || {
-    user_id: userId, entity: entry.entity, id: entry.id, version: 0,
-    server: null, server_deleted: false, local: null, site_id: null, pending: 0,
-  };
+  const rec = (await tx.get('records', key)) || blankRecord(userId, entry.entity, entry.id);
   if (server !== undefined) rec.server = server;
   const pending = await pendingFor(tx, clientId, entry.entity, entry.id);
   rec.pending = pending.length;
@@ -570,33 +629,19 @@ async function settle(tx, mutationId, how) {
   await tx.delete('outbox', key);
 }
 
-async function applyChange(tx, userId, clientId, change) {
-  const key = [userId, change.entity, change.id];
-  const rec = await tx.get('records', key);
-  if (rec && change.version < rec.version) return; // older than what we hold
-  const next = rec || {
-    user_id: userId, entity: change.entity, id: change.id, version: 0,
-    server: null, server_deleted: false, local: null, site_id: null, pending: 0,
-  };
-  next.version = change.version;
-  next.server_deleted = Boolean(change.deleted);
-  next.server = change.deleted ? null : { ...change.data, id: change.id };
-  next.site_id = siteOf(change.entity, change.id, change.data) || next.site_id;
-  await tx.put('records', next);
-  await refreshRecord(tx, userId, clientId, change);
-}
-
-/** Conflict entries leave the outbox once every conflict they raised is resolved. */
-async function settleConflicts(tx, userId, clientId) {
-  for (const entry of await tx.getAll('outbox', range([clientId]))) {
-    if (entry.status !== 'conflict') continue;
+/**
+ * Conflict entries leave the outbox once every conflict they raised is resolved. `entries` is
+ * the user's outbox; the conflict records are read here, after the page's puts, so they are
+ * read as the page leaves them.
+ */
+async function settleConflicts(tx, userId, entries) {
+  const waiting = entries.filter((e) => e.status === 'conflict');
+  const settled = await Promise.all(waiting.map(async (entry) => {
     const ids = ((entry.result && (entry.result.conflicts || entry.result.first?.conflicts)) || [])
       .map((c) => c.id).filter(Boolean);
-    let open = false;
-    for (const id of ids) {
-      const rec = await tx.get('records', [userId, 'conflict', String(id)]);
-      if (!rec || (rec.local && rec.local.status === 'open')) open = true;
-    }
-    if (!open) await tx.delete('outbox', [entry.client_id, entry.client_seq]);
-  }
+    const recs = await Promise.all(ids.map((id) => tx.get('records', [userId, 'conflict', String(id)])));
+    return recs.every((rec) => rec && !(rec.local && rec.local.status === 'open'));
+  }));
+  await Promise.all(waiting.filter((_, i) => settled[i])
+    .map((entry) => tx.delete('outbox', [entry.client_id, entry.client_seq])));
 }

@@ -38,6 +38,34 @@ export function rebase(id, server, pending) {
 }
 
 /**
+ * The device's copy of a record after a pulled change: the server's data (or its tombstone)
+ * becomes the base and the pending edits are laid on top again (a rebase). The caller has
+ * already checked that the change is not older than the copy held.
+ * @param {{version:number, server:Record<string, any>|null, server_deleted:boolean,
+ *   local:Record<string, any>|null, site_id:string|null, pending:number}} rec the copy held,
+ *   or a blank one; left unchanged
+ * @param {{entity:string, id:string, version:number, deleted?:boolean,
+ *   data?:Record<string, any>}} change one element of a pull page's `changes`
+ * @param {Array<{client_seq:number, op:string, changes:Record<string, any>}>} pending the
+ *   record's pending outbox entries
+ * @returns {object} the new copy, to store in place of `rec`
+ */
+export function pulledRecord(rec, change, pending) {
+  const server = change.deleted ? null : { ...change.data, id: change.id };
+  const local = rebase(change.id, server, pending);
+  const siteId = siteOf(change.entity, change.id, change.data) || rec.site_id;
+  return {
+    ...rec,
+    version: change.version,
+    server_deleted: Boolean(change.deleted),
+    server,
+    local,
+    pending: pending.length,
+    site_id: siteOf(change.entity, change.id, local || server) || siteId,
+  };
+}
+
+/**
  * What the server now holds after answering one of our mutations, until the next pull tells
  * us exactly: our changes, except conflicting fields, where the server kept its value.
  * @param {Record<string, any>|null} server

@@ -100,9 +100,7 @@ def test_an_expired_session_pauses_sync_and_signing_in_again_resumes_it(engineer
     assert not engineer.state()["paused"]
 
 
-def test_a_new_version_waits_for_the_user_and_loses_nothing_typed(
-    engineer, world, monkeypatch
-):
+def test_a_new_version_waits_for_the_user_and_loses_nothing_typed(engineer, world, monkeypatch):
     from webapp.pwa import views as pwa
 
     device = world["equipment"][0]
@@ -202,3 +200,41 @@ def test_a_nameplate_photo_is_scaled_kept_offline_and_uploaded_in_resumable_piec
         data = storage.final_path(kept["id"]).read_bytes()
     assert hashlib.sha256(data).hexdigest() == kept["sha256"]
     assert engineer.photos_on_device() == []
+
+
+def test_a_pull_lays_a_pending_edit_over_the_office_s_newer_data(engineer, world, api_as):
+    device = world["equipment"][0]
+    page = engineer.page
+    office = api_as(world["users"]["dispatcher"])
+
+    engineer.goes_offline()
+    engineer.edits(str(device.id), notes="二号功放风扇异响，已清灰")
+    answer = office.patch(f"/api/equipment/{device.id}", {"supplier": "华东音视频工程公司"})
+    assert answer.status_code == 200
+
+    # Online again, but every push fails: the edit stays on the phone while the app pulls.
+    page.route("**/api/sync/push", lambda route: route.abort())
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    assert engineer.state()["pending"] == 1
+    # A failed push ends the sync round before its pull, so the pull is started on its own.
+    page.evaluate(
+        "async () => { const s = await window.__rounds.db.getMeta('session');"
+        " await window.__rounds.sync.pull(s.id); }"
+    )
+
+    page.goto(f"{engineer.base_url}/app/#/equipment/{device.id}")
+    facts = page.locator("dl.facts")
+    facts.get_by_text("华东音视频工程公司").wait_for()
+    assert "二号功放风扇异响，已清灰" in facts.inner_text(), "the pull overwrote the pending edit"
+    assert engineer.sees_pending_note()
+    assert engineer.state()["pending"] == 1
+    assert Equipment.get_by_id(device.id).notes != "二号功放风扇异响，已清灰"
+
+    page.unroute("**/api/sync/push")
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+
+    stored = Equipment.get_by_id(device.id)
+    assert (stored.notes, stored.supplier) == ("二号功放风扇异响，已清灰", "华东音视频工程公司")
+    assert stored.version == device.version + 2
