@@ -79,6 +79,22 @@ class Tx {
   byIndex(store, index, key) { return request(this.tx.objectStore(store).index(index).get(key)); }
   put(store, value) { return request(this.tx.objectStore(store).put(value)); }
   delete(store, key) { return request(this.tx.objectStore(store).delete(key)); }
+  /**
+   * Add a value unless its key exists: resolves true when added, false when the key was taken
+   * (that error is handled here, so it neither aborts the transaction nor reaches run()).
+   */
+  addNew(store, value) {
+    return new Promise((resolve, reject) => {
+      const req = this.tx.objectStore(store).add(value);
+      req.onsuccess = () => resolve(true);
+      req.onerror = (event) => {
+        if (req.error.name !== 'ConstraintError') { reject(req.error); return; }
+        event.preventDefault();
+        event.stopPropagation();
+        resolve(false);
+      };
+    });
+  }
   count(store, query, index) {
     const source = this.tx.objectStore(store);
     return request((index ? source.index(index) : source).count(query));
@@ -372,35 +388,46 @@ export class Database extends EventTarget {
       const state = row.value;
       const removedReads = (page.removed_sites || []).map((siteId) =>
         tx.getAll('records', IDBKeyRange.only([userId, String(siteId)]), 'by_site'));
-      const recordReads = page.changes.map((c) => tx.get('records', [userId, c.entity, c.id]));
       const outboxRead = tx.getAll('outbox', range([state.client_id]));
-      const [removed, held, outbox] = await Promise.all(
-        [Promise.all(removedReads), Promise.all(recordReads), outboxRead]);
-
-      // The records as they stand (undefined: none; a removed site's are gone before the
-      // changes apply), then as the page leaves them.
-      const current = new Map(page.changes.map((c, i) => [recordKey(c.entity, c.id), held[i]]));
-      const gone = removed.flat();
-      for (const rec of gone) current.set(recordKey(rec.entity, rec.id), undefined);
+      const [removed, outbox] = await Promise.all([Promise.all(removedReads), outboxRead]);
       const pending = pendingByRecord(outbox);
-      const changed = new Map();
-      let resolved = false;
-      for (const change of page.changes) {
-        if (change.entity === 'conflict' && (change.deleted || change.data?.status !== 'open')) resolved = true;
+      const gone = removed.flat();
+      // A removed site's records go first, so a change in the same page starts afresh.
+      const writes = gone.map((rec) => tx.delete('records', [userId, rec.entity, rec.id]));
+
+      // Most of a large page is new to the device (a first pull, a newly assigned site): add
+      // those without reading. Only records already held are read, merged and put, in page
+      // order (a record twice in a page builds on its first copy; requests run in order).
+      const firsts = new Set();
+      const adds = page.changes.map((change) => {
         const key = recordKey(change.entity, change.id);
-        const rec = current.get(key);
-        if (rec && change.version < rec.version) continue; // older than what we hold
+        if (firsts.has(key)) return false;
+        firsts.add(key);
+        const fresh = pulledRecord(blankRecord(userId, change.entity, change.id), change,
+          pending.get(key) || []);
+        return tx.addNew('records', fresh);
+      });
+      const added = await Promise.all(adds);
+      const rest = page.changes.filter((_, i) => !added[i]);
+      const held = await Promise.all(rest.map((c) => tx.get('records', [userId, c.entity, c.id])));
+      const current = new Map();
+      const changed = new Map();
+      rest.forEach((change, i) => {
+        const key = recordKey(change.entity, change.id);
+        const rec = current.has(key) ? current.get(key) : held[i];
+        if (rec && change.version < rec.version) return; // older than what we hold
         const next = pulledRecord(rec || blankRecord(userId, change.entity, change.id),
           change, pending.get(key) || []);
         current.set(key, next);
         changed.set(key, next);
-      }
+      });
+      const resolved = page.changes.some((change) => change.entity === 'conflict'
+        && (change.deleted || change.data?.status !== 'open'));
 
       state.cursor = page.cursor ?? state.cursor;
       if (page.epoch) state.epoch = page.epoch;
       if (page.last_seq !== undefined) state.last_seq = page.last_seq;
-      // In this order: deletes, puts, then settleConflicts' reads, which must see the puts.
-      const writes = gone.map((rec) => tx.delete('records', [userId, rec.entity, rec.id]));
+      // Puts, then settleConflicts' reads, which must see them.
       for (const rec of changed.values()) writes.push(tx.put('records', rec));
       writes.push(tx.put('meta', { key: `user:${userId}`, value: state }));
       if (resolved) writes.push(settleConflicts(tx, userId, outbox));
