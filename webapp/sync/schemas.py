@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from ..sites.schemas import SyncedOut
 from ..validation import Int, at_least, in_range, max_items, max_length, one_of, sha256_hex
 
 MAX_BATCH = 500
@@ -85,12 +86,7 @@ class ResolveIn(Schema):
     choice = fields.String(required=True, validate=one_of({"server": 1, "client": 1}))
 
 
-class ConflictOut(Schema):
-    id = fields.UUID()
-    version = fields.Integer()
-    server_seq = fields.Integer()
-    updated_at = fields.DateTime()
-    deleted_at = fields.DateTime(allow_none=True)
+class ConflictOut(SyncedOut):
     entity = fields.String()
     entity_id = fields.String()
     site_id = fields.UUID()
@@ -117,12 +113,7 @@ class AttachmentMeta(Schema):
     sha256 = fields.String(required=True, validate=sha256_hex)
 
 
-class AttachmentOut(Schema):
-    id = fields.UUID()
-    version = fields.Integer()
-    server_seq = fields.Integer()
-    updated_at = fields.DateTime()
-    deleted_at = fields.DateTime(allow_none=True)
+class AttachmentOut(SyncedOut):
     owner_entity = fields.String()
     owner_id = fields.String()
     site_id = fields.UUID()
