@@ -10,14 +10,17 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,postgres]"
 
-# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used); the
+# PDF tests read reports back with poppler-utils, and PDFs print Chinese with fonts-noto-cjk.
 chromium_bin=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium_bin" ] && command -v apt-get >/dev/null 2>&1; then
+cjk_font=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+if { [ ! -x "$chromium_bin" ] || ! command -v pdftotext >/dev/null || [ ! -f "$cjk_font" ]; } \
+    && command -v apt-get >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "Installing Chromium and poppler-utils for the browser and PDF tests..."
+  echo "Installing Chromium, poppler-utils and fonts-noto-cjk for the browser and PDF tests..."
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq chromium poppler-utils >/dev/null
+  $sudo apt-get install -y -qq chromium poppler-utils fonts-noto-cjk >/dev/null
 fi
 
 exec .venv/bin/python -m pytest "$@"

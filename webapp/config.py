@@ -22,3 +22,5 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_USER: int = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS: int = 30
     PAGE_SIZE: int = 50
+    PDF_FONT: str | None = None  # a CJK font file for PDFs; default: the system's Noto CJK
+    TAG_KEY_FILE: str | None = None  # Ed25519 key signing QR tags; default: in the instance folder

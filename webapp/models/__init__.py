@@ -1,11 +1,14 @@
 """peewee models. No request, session or current_app in here."""
 
 from .base import BaseModel, SyncedModel, utcnow
+from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
 from .organisation import Client, Location, Site
 from .people import Assignment, User
+from .rounds import Answer, Fault, Round
 from .sync import Attachment, RecordHistory, SyncClient, SyncConflict, SyncMutation
 from .system import AuditEntry, Counter, LoginFailure, ServerMeta
+from .tags import Tag
 
 ALL_MODELS = [
     Client,
@@ -23,11 +26,40 @@ ALL_MODELS = [
     SyncConflict,
     RecordHistory,
     Attachment,
+    ChecklistTemplate,
+    TemplateVersion,
+    Schedule,
+    Round,
+    Answer,
+    Fault,
+    Tag,
 ]
-SYNCED_MODELS = [Client, Site, Location, Assignment, Equipment, SyncConflict, Attachment]
+SYNCED_MODELS = [
+    Client,
+    Site,
+    Location,
+    Assignment,
+    Equipment,
+    SyncConflict,
+    Attachment,
+    ChecklistTemplate,
+    TemplateVersion,
+    Schedule,
+    Round,
+    Answer,
+    Fault,
+    Tag,
+]
 
 __all__ = [
     "ALL_MODELS",
+    "Answer",
+    "ChecklistTemplate",
+    "Fault",
+    "Round",
+    "Schedule",
+    "Tag",
+    "TemplateVersion",
     "Attachment",
     "RecordHistory",
     "SyncClient",
