@@ -1,4 +1,4 @@
-"""Commands: seed-demo, create-user, demo (upgrade + seed + serve)."""
+"""Commands: seed-demo, create-user, demo (upgrade + seed + serve), sync, checklists."""
 
 from __future__ import annotations
 
@@ -108,6 +108,30 @@ def new_epoch_command() -> None:
     click.echo(f"New epoch {epoch}. Devices will re-send their recent changes at their next sync.")
 
 
+@click.group("checklists", help="Checklist templates.")
+def checklists_cli() -> None:
+    pass
+
+
+@checklists_cli.command(
+    "install",
+    help="Install the shipped templates (daily round, maintenance report). Running it again "
+    "changes nothing unless the shipped content changed: then a new version is published.",
+)
+def install_checklists_command() -> None:
+    from .checklists.operations import install_shipped
+    from .errors import ApiError
+
+    try:
+        with db.connection_context(), write_transaction():
+            done = install_shipped()
+    except ApiError as err:
+        raise click.ClickException(f"{err.message} {err.fields or ''}".strip()) from None
+    for line in done:
+        click.echo(line)
+
+
 def init_app(app: Flask) -> None:
-    for command in (seed_demo_command, create_user_command, demo_command, sync_cli):
+    commands = (seed_demo_command, create_user_command, demo_command, sync_cli, checklists_cli)
+    for command in commands:
         app.cli.add_command(command)

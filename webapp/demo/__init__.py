@@ -13,8 +13,10 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from ..accounts.operations import create_user
+from ..checklists.operations import install_shipped
 from ..inventory.operations import create_equipment
-from ..models import Site, User
+from ..models import ChecklistTemplate, Schedule, Site, User
+from ..records import create_record
 from ..sites.operations import assign_engineer, create_client, create_location, create_site
 
 DEMO_PASSWORD = "rounds-demo"  # noqa: S105 - published demo password, printed by `seed-demo`
@@ -743,8 +745,13 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> list[dict]:
     Returns [{"role": ..., "username": ..., "password": ..., "name": ...}], one per role.
 
     Runs inside an app context with the database connected; the caller owns the transaction.
+    The shipped checklist templates are installed and each demo site gets its schedules even
+    when the rest of the demo is already there.
     """
-    if User.select().where(User.username == "admin").exists():
+    existing = User.select().where(User.username == "admin").first()
+    if existing is not None:
+        install_shipped(actor=existing)
+        _seed_schedules(existing)
         return _accounts(password)
 
     admin = create_user(actor=None, data=_user_data(USERS[0], password, None))
@@ -781,7 +788,39 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> list[dict]:
         for site_key in stationed:
             assign_engineer(actor=admin, engineer_id=user.id, site_id=sites[site_key].id)
 
+    install_shipped(actor=admin)
+    _seed_schedules(admin)
     return _accounts(password)
+
+
+# template key, frequency: every demo site has a daily round and a monthly maintenance report
+SCHEDULES = (("daily-round", "daily"), ("maintenance-report", "monthly"))
+
+
+def _seed_schedules(admin: User) -> None:
+    """A schedule of each kind for every demo site that lacks one, covering all its systems."""
+    names = [spec["data"]["name"] for spec in SITES.values()]
+    starts_on = date.today().replace(day=1)
+    for site in Site.live().where(Site.name.in_(names)).order_by(Site.name):
+        for key, frequency in SCHEDULES:
+            template = ChecklistTemplate.get(ChecklistTemplate.key == key)
+            exists = (
+                Schedule.live()
+                .where((Schedule.site == site) & (Schedule.template == template))
+                .exists()
+            )
+            if not exists:
+                create_record(
+                    Schedule,
+                    actor=admin,
+                    template=template,
+                    site=site,
+                    location=None,
+                    system="",
+                    frequency=frequency,
+                    starts_on=starts_on,
+                    active=True,
+                )
 
 
 def _user_data(spec: tuple, password: str, client_id: Any) -> dict[str, Any]:

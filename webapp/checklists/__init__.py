@@ -1,0 +1,2 @@
+"""Checklist templates: the content rules (content.py), shared with the device through
+static/js/checklist.js, and the operations on templates and versions (operations.py)."""

@@ -1,0 +1,604 @@
+"""Office pages for checklist templates (versions, the draft editor, previews) and schedules.
+
+Every change to a draft goes through `operations.save_draft`, so the content rules check it;
+their errors, keyed by dotted path, are shown next to the form fields of the same name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import fn
+from werkzeug.datastructures import MultiDict
+
+from ..auth.scope import parse_id
+from ..db import write_transaction
+from ..errors import ApiError, not_found
+from ..models import ChecklistTemplate, Location, Round, Schedule, Site, TemplateVersion
+from ..models.choices import EQUIPMENT_SYSTEMS
+from ..office.forms import load_form
+from ..office.views import office_only
+from . import content as rules
+from . import forms
+from . import operations as ops
+from . import schedules as schedule_ops
+
+bp = Blueprint("checklists", __name__, url_prefix="/office")
+
+MAX_VERSION = 1_000_000
+
+
+class Refused(Exception):
+    """A change the template's state does not allow (published version, retired template)."""
+
+    def __init__(self, message: str, template: ChecklistTemplate) -> None:
+        super().__init__(message)
+        self.message = message
+        self.template = template
+
+
+@bp.errorhandler(Refused)
+def _refused(err: Refused):
+    template = err.template
+    return render_template(
+        "checklists/refused.html",
+        message=err.message,
+        template=template,
+        draft=ops.draft_version(template),
+    ), 409
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    locale = str(get_locale() or "en")
+    return {
+        "tr": lambda obj: rules.text(obj, locale),
+        "langs": forms.LANG_LABELS,
+        "form_labels": forms.FORM_LABELS,
+        "status_labels": forms.STATUS_LABELS,
+        "kind_labels": forms.KIND_LABELS,
+        "kind_short": forms.KIND_SHORT,
+        "sense_labels": forms.SENSE_LABELS,
+        "requirement_labels": forms.REQUIREMENT_LABELS,
+        "frequencies": schedule_ops.FREQUENCIES,
+        "systems": EQUIPMENT_SYSTEMS,
+    }
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _frozen_message() -> str:
+    return _("This version is published and frozen. Make a new version to change it.")
+
+
+def _retired_message() -> str:
+    return _("This template is retired: it starts no new rounds and can no longer change.")
+
+
+# -- lookups -------------------------------------------------------------------------------
+
+
+def _template(template_id: str) -> ChecklistTemplate:
+    template = ChecklistTemplate.live().where(ChecklistTemplate.id == parse_id(template_id))
+    template = template.first()
+    if template is None:
+        raise not_found()
+    return template
+
+
+def _version(template: ChecklistTemplate, number: int) -> TemplateVersion:
+    version = None
+    if 0 < number <= MAX_VERSION:
+        version = (
+            TemplateVersion.live()
+            .where((TemplateVersion.template == template) & (TemplateVersion.number == number))
+            .first()
+        )
+    if version is None:
+        raise not_found()
+    version.template = template
+    return version
+
+
+def _draft(template_id: str, number: int) -> TemplateVersion:
+    """The version, as long as it may still change."""
+    template = _template(template_id)
+    version = _version(template, number)
+    if template.status == "retired":
+        raise Refused(_retired_message(), template)
+    if version.status != "draft":
+        raise Refused(_frozen_message(), template)
+    return version
+
+
+def _section_index(version: TemplateVersion, section_key: str) -> int:
+    index = forms.find_section(version.content, section_key)
+    if index is None:
+        raise not_found()
+    return index
+
+
+def _item_place(version: TemplateVersion, item_key: str) -> tuple[int, int]:
+    where = forms.find_item(version.content, item_key)
+    if where is None:
+        raise not_found()
+    return where
+
+
+def _locked_keys(template: ChecklistTemplate) -> set[str]:
+    published = TemplateVersion.live().where(
+        (TemplateVersion.template == template) & (TemplateVersion.status == "published")
+    )
+    return forms.frozen_keys([v.content for v in published])
+
+
+def _rounds_by_version(versions: list[TemplateVersion]) -> dict[Any, int]:
+    if not versions:
+        return {}
+    rows = (
+        Round.select(Round.template_version, fn.COUNT(Round.id))
+        .where(Round.deleted_at.is_null() & Round.template_version.in_([v.id for v in versions]))
+        .group_by(Round.template_version)
+        .tuples()
+    )
+    return dict(rows)
+
+
+def _to_template(version: TemplateVersion, anchor: str = ""):
+    url = url_for("checklists.template", template_id=version.template_id)
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _save(version: TemplateVersion, content: dict[str, Any]) -> dict[str, list[str]]:
+    """Save the draft's new content; {} when saved, else the errors by dotted path."""
+    try:
+        with write_transaction():
+            fresh = TemplateVersion.get_by_id(version.id)  # published meanwhile?
+            fresh.template = version.template
+            ops.save_draft(fresh, actor=_actor(), content=content)
+    except ApiError as err:
+        if err.code == "published":
+            raise Refused(_frozen_message(), version.template) from None
+        return err.fields or {"_": [err.message]}
+    return {}
+
+
+# -- templates -----------------------------------------------------------------------------
+
+
+@bp.route("/templates")
+@office_only
+def templates():
+    rows = list(ChecklistTemplate.live().order_by(ChecklistTemplate.key))
+    counts = dict(
+        Round.select(TemplateVersion.template, fn.COUNT(Round.id))
+        .join(TemplateVersion)
+        .where(Round.deleted_at.is_null())
+        .group_by(TemplateVersion.template)
+        .tuples()
+    )
+    drafts = {
+        template_id: number
+        for template_id, number in TemplateVersion.select(
+            TemplateVersion.template, fn.MAX(TemplateVersion.number)
+        )
+        .where(TemplateVersion.deleted_at.is_null() & (TemplateVersion.status == "draft"))
+        .group_by(TemplateVersion.template)
+        .tuples()
+    }
+    return render_template(
+        "checklists/templates.html", templates=rows, rounds=counts, drafts=drafts
+    )
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@office_only
+def new_template():
+    if request.method == "GET":
+        return render_template(
+            "checklists/template_new.html", values=MultiDict({"form": "round"}), errors={}
+        )
+    args = forms.new_template(request.form)
+    try:
+        with write_transaction():
+            template = ops.create_template(actor=_actor(), **args)
+    except ApiError as err:
+        errors = forms.errors_under(
+            err.fields or {"_": [err.message]}, "", shown=forms.shown_fields(request.form)
+        )
+        return render_template(
+            "checklists/template_new.html", values=request.form, errors=errors
+        ), 422
+    flash(_("Template created with a first draft. Add its items, then publish it."))
+    return redirect(url_for("checklists.template", template_id=template.id))
+
+
+@bp.route("/templates/<template_id>")
+@office_only
+def template(template_id):
+    template = _template(template_id)
+    versions = list(
+        TemplateVersion.live()
+        .where(TemplateVersion.template == template)
+        .order_by(TemplateVersion.number.desc())
+    )
+    draft = next((v for v in versions if v.status == "draft"), None)
+    return render_template(
+        "checklists/template.html",
+        template=template,
+        versions=versions,
+        draft=draft,
+        rounds=_rounds_by_version(versions),
+        locked=_locked_keys(template),
+        schedules=Schedule.live().where((Schedule.template == template) & Schedule.active).count(),
+        title_values=forms.section_values({"title": draft.content["title"]} if draft else None),
+    )
+
+
+@bp.route("/templates/<template_id>/new-version", methods=["POST"])
+@office_only
+def new_version(template_id):
+    template = _template(template_id)
+    if template.status == "retired":
+        raise Refused(_retired_message(), template)
+    with write_transaction():
+        draft = ops.new_draft(template, actor=_actor())
+    flash(_("Version %(number)d is a draft: change it, then publish it.", number=draft.number))
+    return redirect(url_for("checklists.template", template_id=template.id) + "#draft")
+
+
+@bp.route("/templates/<template_id>/retire", methods=["POST"])
+@office_only
+def retire(template_id):
+    template = _template(template_id)
+    if template.status != "retired":
+        with write_transaction():
+            ops.retire(template, actor=_actor())
+    flash(_("Template retired: no new rounds start from it. Its rounds keep their version."))
+    return redirect(url_for("checklists.template", template_id=template.id))
+
+
+@bp.route("/templates/<template_id>/versions/<int:number>")
+@office_only
+def preview(template_id, number):
+    template = _template(template_id)
+    version = _version(template, number)
+    return render_template("checklists/preview.html", template=template, version=version)
+
+
+@bp.route("/templates/<template_id>/versions/<int:number>/publish", methods=["POST"])
+@office_only
+def publish(template_id, number):
+    version = _draft(template_id, number)
+    try:
+        with write_transaction():
+            ops.publish(version, actor=_actor())
+    except ApiError as err:
+        if err.code == "published":
+            raise Refused(_frozen_message(), version.template) from None
+        messages = [m for ms in (err.fields or {}).values() for m in ms] or [err.message]
+        flash(_("Not published: %(reasons)s", reasons=" ".join(messages)), "error")
+        return _to_template(version, "draft")
+    flash(_("Version %(number)d is published and frozen.", number=version.number))
+    return _to_template(version)
+
+
+@bp.route("/templates/<template_id>/versions/<int:number>/title", methods=["GET", "POST"])
+@office_only
+def edit_title(template_id, number):
+    version = _draft(template_id, number)
+    if request.method == "GET":
+        values = forms.section_values({"title": version.content.get("title", {})})
+        return render_template("checklists/title.html", version=version, values=values, errors={})
+    errors = _save(version, forms.with_title(version.content, request.form))
+    if not errors:
+        flash(_("Saved."))
+        return _to_template(version, "draft")
+    return render_template(
+        "checklists/title.html",
+        version=version,
+        values=request.form,
+        errors=forms.errors_under(errors, "", shown=forms.shown_fields(request.form)),
+    ), 422
+
+
+# -- sections ------------------------------------------------------------------------------
+
+
+def _section_form(version: TemplateVersion, index: int | None):
+    template = version.template
+    current = version.content["sections"][index] if index is not None else None
+    locked = current["key"] if current and current["key"] in _locked_keys(template) else None
+    if request.method == "GET":
+        return render_template(
+            "checklists/section.html",
+            version=version,
+            section=current,
+            locked=locked,
+            values=forms.section_values(current),
+            errors={},
+        )
+    section, errors = forms.parse_section(
+        request.form, version.content, index=index, locked_key=locked
+    )
+    if not errors:
+        content = forms.put_section(version.content, section, index)
+        at = len(version.content["sections"]) if index is None else index
+        errors = forms.errors_under(
+            _save(version, content), f"sections.{at}.", shown=forms.shown_fields(request.form)
+        )
+    if not errors:
+        flash(_("Saved."))
+        return _to_template(version, f"section-{section['key']}")
+    return render_template(
+        "checklists/section.html",
+        version=version,
+        section=current,
+        locked=locked,
+        values=request.form,
+        errors=errors,
+    ), 422
+
+
+@bp.route("/templates/<template_id>/versions/<int:number>/sections/new", methods=["GET", "POST"])
+@office_only
+def new_section(template_id, number):
+    return _section_form(_draft(template_id, number), None)
+
+
+@bp.route(
+    "/templates/<template_id>/versions/<int:number>/sections/<section_key>",
+    methods=["GET", "POST"],
+)
+@office_only
+def edit_section(template_id, number, section_key):
+    version = _draft(template_id, number)
+    return _section_form(version, _section_index(version, section_key))
+
+
+@bp.route(
+    "/templates/<template_id>/versions/<int:number>/sections/<section_key>/move",
+    methods=["POST"],
+)
+@office_only
+def move_section(template_id, number, section_key):
+    version = _draft(template_id, number)
+    content = forms.move_section(
+        version.content, _section_index(version, section_key), request.form.get("direction", "")
+    )
+    if content is not None:
+        _flash_errors(_save(version, content))
+    return _to_template(version, f"section-{section_key}")
+
+
+@bp.route(
+    "/templates/<template_id>/versions/<int:number>/sections/<section_key>/delete",
+    methods=["POST"],
+)
+@office_only
+def delete_section(template_id, number, section_key):
+    version = _draft(template_id, number)
+    content = forms.remove_section(version.content, _section_index(version, section_key))
+    if content is None:
+        flash(_("Only an empty section can be deleted. Delete or move its items first."), "error")
+        return _to_template(version, f"section-{section_key}")
+    if not _flash_errors(_save(version, content)):
+        flash(_("Section deleted."))
+    return _to_template(version, "draft")
+
+
+def _flash_errors(errors: dict[str, list[str]]) -> bool:
+    if errors:
+        messages = " ".join(m for ms in errors.values() for m in ms)
+        flash(_("Not saved: %(reasons)s", reasons=messages), "error")
+    return bool(errors)
+
+
+# -- items ---------------------------------------------------------------------------------
+
+
+def _item_form(version: TemplateVersion, section: int, index: int | None, kind: str):
+    content = version.content
+    section_key = content["sections"][section]["key"]
+    current = content["sections"][section]["items"][index] if index is not None else None
+    locked = None
+    if current is not None and current["key"] in _locked_keys(version.template):
+        locked = current["key"]
+    page = {
+        "version": version,
+        "section": content["sections"][section],
+        "item": current,
+        "kind": kind,
+        "locked": locked,
+    }
+    if request.method == "GET":
+        values = forms.item_values(current) if current else forms.new_item_values(kind)
+        return render_template(
+            "checklists/item.html",
+            values=values,
+            errors={},
+            rows=forms.option_rows(values),
+            **page,
+        )
+    where = (section, index) if index is not None else None
+    item, errors, rows = forms.parse_item(
+        request.form, kind, content, section_key, where=where, locked_key=locked
+    )
+    if not errors:
+        at = len(content["sections"][section]["items"]) if index is None else index
+        saved = _save(version, forms.put_item(content, item, section, index))
+        errors = forms.errors_under(
+            saved, f"sections.{section}.items.{at}.", rows, forms.shown_fields(request.form)
+        )
+    if not errors:
+        flash(_("Saved."))
+        return _to_template(version, f"item-{item['key']}")
+    return render_template(
+        "checklists/item.html",
+        values=request.form,
+        errors=errors,
+        rows=forms.option_rows(request.form),
+        **page,
+    ), 422
+
+
+@bp.route(
+    "/templates/<template_id>/versions/<int:number>/sections/<section_key>/items/new",
+    methods=["GET", "POST"],
+)
+@office_only
+def new_item(template_id, number, section_key):
+    version = _draft(template_id, number)
+    section = _section_index(version, section_key)
+    kind = request.values.get("kind", "")
+    if kind not in rules.KINDS:
+        abort(400)
+    return _item_form(version, section, None, kind)
+
+
+@bp.route(
+    "/templates/<template_id>/versions/<int:number>/items/<item_key>", methods=["GET", "POST"]
+)
+@office_only
+def edit_item(template_id, number, item_key):
+    version = _draft(template_id, number)
+    section, index = _item_place(version, item_key)
+    kind = version.content["sections"][section]["items"][index]["kind"]
+    return _item_form(version, section, index, kind)
+
+
+@bp.route("/templates/<template_id>/versions/<int:number>/items/<item_key>/move", methods=["POST"])
+@office_only
+def move_item(template_id, number, item_key):
+    version = _draft(template_id, number)
+    where = _item_place(version, item_key)
+    content = forms.move_item(version.content, where, request.form.get("direction", ""))
+    if content is not None:
+        _flash_errors(_save(version, content))
+    return _to_template(version, f"item-{item_key}")
+
+
+@bp.route(
+    "/templates/<template_id>/versions/<int:number>/items/<item_key>/delete", methods=["POST"]
+)
+@office_only
+def delete_item(template_id, number, item_key):
+    version = _draft(template_id, number)
+    section, _index = where = _item_place(version, item_key)
+    if not _flash_errors(_save(version, forms.remove_item(version.content, where))):
+        flash(_("Item deleted."))
+    return _to_template(version, f"section-{version.content['sections'][section]['key']}")
+
+
+# -- schedules -----------------------------------------------------------------------------
+
+
+def _schedule(schedule_id: str) -> Schedule:
+    schedule = Schedule.live().where(Schedule.id == parse_id(schedule_id)).first()
+    if schedule is None:
+        raise not_found()
+    return schedule
+
+
+def _schedule_choices(current: Schedule | None) -> dict[str, Any]:
+    templates = list(schedule_ops.schedulable_templates())
+    if current is not None and all(t.id != current.template_id for t in templates):
+        templates.append(current.template)  # retired since: shown so the form says so
+    sites = list(Site.live().order_by(Site.name))
+    locations: dict[Any, list[Location]] = {}
+    for location in Location.live().order_by(Location.name):
+        locations.setdefault(location.site_id, []).append(location)
+    return {"templates": templates, "sites": sites, "locations": locations}
+
+
+def _schedule_form(schedule: Schedule | None):
+    page = {"schedule": schedule, **_schedule_choices(schedule)}
+    if request.method == "GET":
+        if schedule is not None:
+            values = forms.schedule_values(schedule)
+        else:
+            values = MultiDict({"frequency": "daily", "site_id": request.args.get("site_id", "")})
+        return render_template("checklists/schedule_form.html", values=values, errors={}, **page)
+    data, errors = load_form(forms.ScheduleForm(), forms.schedule_data(request.form))
+    if data is not None:
+        try:
+            with write_transaction():
+                if schedule is None:
+                    schedule_ops.create_schedule(actor=_actor(), data=data)
+                else:
+                    schedule_ops.update_schedule(schedule, actor=_actor(), changes=data)
+        except ApiError as err:
+            errors = err.fields or {"_": [err.message]}
+        else:
+            flash(_("Saved."))
+            return redirect(url_for("checklists.schedules", site_id=str(data["site_id"])))
+    return render_template(
+        "checklists/schedule_form.html", values=request.form, errors=errors, **page
+    ), 422
+
+
+@bp.route("/schedules")
+@office_only
+def schedules():
+    site_id = request.args.get("site_id") or ""
+    query = (
+        Schedule.live()
+        .join(Site)
+        .switch(Schedule)
+        .join(ChecklistTemplate)
+        .order_by(Site.name, ChecklistTemplate.key, Schedule.created_at)
+    )
+    if site_id:
+        try:
+            query = query.where(Schedule.site == parse_id(site_id))
+        except ApiError:
+            query = query.where(False)
+    return render_template(
+        "checklists/schedules.html",
+        rows=list(query.limit(2000)),
+        site_id=site_id,
+        sites=Site.live().order_by(Site.name),
+    )
+
+
+@bp.route("/schedules/new", methods=["GET", "POST"])
+@office_only
+def new_schedule():
+    return _schedule_form(None)
+
+
+@bp.route("/schedules/<schedule_id>", methods=["GET", "POST"])
+@office_only
+def edit_schedule(schedule_id):
+    return _schedule_form(_schedule(schedule_id))
+
+
+@bp.route("/schedules/<schedule_id>/deactivate", methods=["POST"])
+@office_only
+def deactivate_schedule(schedule_id):
+    schedule = _schedule(schedule_id)
+    with write_transaction():
+        schedule_ops.deactivate_schedule(schedule, actor=_actor())
+    flash(_("Schedule deactivated: no new rounds fall due."))
+    return redirect(url_for("checklists.schedules", site_id=str(schedule.site_id)))
+
+
+@bp.route("/schedules/<schedule_id>/reactivate", methods=["POST"])
+@office_only
+def reactivate_schedule(schedule_id):
+    schedule = _schedule(schedule_id)
+    try:
+        with write_transaction():
+            schedule_ops.reactivate_schedule(schedule, actor=_actor())
+    except ApiError as err:
+        reasons = " ".join(m for ms in (err.fields or {}).values() for m in ms) or err.message
+        flash(_("Not reactivated: %(reasons)s", reasons=reasons), "error")
+    else:
+        flash(_("Schedule active again."))
+    return redirect(url_for("checklists.schedules", site_id=str(schedule.site_id)))
