@@ -24,16 +24,21 @@ M = TypeVar("M", bound=SyncedModel)
 SERVER_SEQ = "server_seq"
 
 
-def _allocate(count: int) -> int:
+def _allocate(count: int, name: str = SERVER_SEQ) -> int:
     """Advance the counter by `count`; return the last number taken.
 
     The increment locks the counter row until the transaction ends, so numbers are handed out
     in commit order on PostgreSQL as on SQLite: a reader paging by `server_seq > cursor` can
     never see a later number commit before an earlier one.
     """
-    Counter.insert(name=SERVER_SEQ, value=0).on_conflict_ignore().execute()
-    Counter.update(value=Counter.value + count).where(Counter.name == SERVER_SEQ).execute()
-    return Counter.get_by_id(SERVER_SEQ).value
+    Counter.insert(name=name, value=0).on_conflict_ignore().execute()
+    Counter.update(value=Counter.value + count).where(Counter.name == name).execute()
+    return Counter.get_by_id(name).value
+
+
+def next_number(name: str) -> int:
+    """The next number of a named series (report numbers, fault numbers): no gaps, no repeats."""
+    return _allocate(1, name)
 
 
 class Batch:

@@ -13,9 +13,11 @@ from ..auth import scope
 from ..errors import ApiError, forbidden, not_found, validation_error
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentIn, EquipmentPatch
-from ..models import Attachment, Equipment, Site, SyncConflict, User
+from ..models import Attachment, Equipment, Fault, Site, SyncConflict, User
 from ..models.choices import OFFICE_ROLES
 from ..records import create_record, plain
+from ..rounds import operations as round_ops
+from ..rounds.handlers import HANDLERS as ROUND_HANDLERS
 from ..validation import translate_messages
 from .schemas import ATTACHMENT_KINDS, ATTACHMENT_TYPES, AttachmentMeta
 
@@ -37,6 +39,7 @@ class Context:
         self.equipment = (
             {e.id: e for e in Equipment.select().where(Equipment.id.in_(ids))} if ids else {}
         )
+        self.memo: dict = {}  # what handlers read once per push (a round's checklist items)
 
 
 Handler = Callable[..., dict[str, Any]]
@@ -147,16 +150,16 @@ def create_attachment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
         raise validation_error(
             {"size": [_("The file is larger than %(mb)d MB.", mb=limit // 2**20)]}
         )
-    owner = scope.get_equipment(user, meta["owner_id"])
     if user.role == "client":
         raise forbidden()
+    site_id = _owner_site(meta["owner_entity"], meta["owner_id"], ctx)
     record = create_record(
         Attachment,
         actor=user,
         id=m["id"],
         owner_entity=meta["owner_entity"],
         owner_id=str(meta["owner_id"]),
-        site=owner.site_id,
+        site=site_id,
         kind=meta["kind"],
         filename=meta["filename"],
         mime=meta["mime"],
@@ -167,11 +170,27 @@ def create_attachment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
     return _applied(record)
 
 
+def _owner_site(entity: str, owner_id, ctx: Context):
+    """The site of the record a file belongs to; a signed round takes no new files."""
+    if entity == "equipment":
+        return scope.get_equipment(ctx.user, owner_id).site_id
+    if entity == "round":
+        record = round_ops.round_in_scope(owner_id, ctx.site_ids)
+        if record.status == "sealed":
+            raise ApiError(409, "sealed", _("This round was signed and takes no new files."))
+        return record.site_id
+    fault = Fault.get_or_none(Fault.id == owner_id)
+    if fault is None or fault.site_id not in ctx.site_ids:
+        raise not_found()
+    return fault.site_id
+
+
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("equipment", "create"): create_equipment,
     ("equipment", "update"): update_equipment,
     ("equipment", "delete"): delete_equipment,
     ("attachment", "create"): create_attachment,
+    **ROUND_HANDLERS,
 }
 
 

@@ -22,22 +22,41 @@ from ..errors import ApiError
 from ..extensions import db
 from ..inventory.schemas import EquipmentOut
 from ..models import (
+    Answer,
     Assignment,
     Attachment,
+    ChecklistTemplate,
     Client,
     Equipment,
+    Fault,
     Location,
+    Round,
+    Schedule,
     Site,
     SyncClient,
     SyncConflict,
+    Tag,
+    TemplateVersion,
     User,
 )
 from ..models.choices import OFFICE_ROLES
+from ..rounds.schemas import (
+    AnswerOut,
+    FaultOut,
+    RoundOut,
+    ScheduleOut,
+    TemplateOut,
+    TemplateVersionOut,
+)
 from ..sites.schemas import AssignmentOut, ClientOut, LocationOut, SiteOut
+from ..tags.schemas import TagOut
 from .epoch import current_epoch
 from .schemas import AttachmentOut, ConflictOut
 
 ALL = "*"
+
+
+GLOBAL = "global"
 
 
 @dataclass(frozen=True)
@@ -45,7 +64,8 @@ class Feed:
     entity: str
     model: type[Model]
     dump: Callable[[Any], dict]
-    site_column: Any  # the column that ties a row to a site (None: the client table)
+    site_column: Any  # the column that ties a row to a site (None: the client table; GLOBAL)
+    only: Any = None  # a condition rows must meet to be delivered at all
 
 
 FEEDS = [
@@ -56,6 +76,20 @@ FEEDS = [
     Feed("equipment", Equipment, EquipmentOut().dump, Equipment.site),
     Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site),
     Feed("attachment", Attachment, AttachmentOut().dump, Attachment.site),
+    # Checklists are the same for everyone; drafts stay in the office until published.
+    Feed("template", ChecklistTemplate, TemplateOut().dump, GLOBAL),
+    Feed(
+        "template_version",
+        TemplateVersion,
+        TemplateVersionOut().dump,
+        GLOBAL,
+        only=TemplateVersion.status == "published",
+    ),
+    Feed("schedule", Schedule, ScheduleOut().dump, Schedule.site),
+    Feed("round", Round, RoundOut().dump, Round.site),
+    Feed("answer", Answer, AnswerOut().dump, Answer.site),
+    Feed("fault", Fault, FaultOut().dump, Fault.site),
+    Feed("tag", Tag, TagOut().dump, Tag.site),
 ]
 
 
@@ -96,12 +130,16 @@ def decode_cursor(cursor: str | None) -> dict | None:
         ) from None
 
 
-def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit: int):
+def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit: int, fill=False):
     model = feed.model
+    if feed.site_column is GLOBAL and (fill or not sites):
+        return []  # delivered by the main stream, once, to devices that hold a site
     query = model.select().where(model.server_seq > after)
+    if feed.only is not None:
+        query = query.where(feed.only)
     if upto is not None:
         query = query.where(model.server_seq <= upto)
-    if sites != ALL:
+    if sites != ALL and feed.site_column is not GLOBAL:
         if not sites:
             return []
         ids = list(sites)
@@ -118,12 +156,14 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
     return list(query.order_by(model.server_seq).limit(limit))
 
 
-def _page(sites, after: int, upto: int | None, limit: int) -> tuple[list[tuple[Feed, Any]], bool]:
+def _page(
+    sites, after: int, upto: int | None, limit: int, fill: bool = False
+) -> tuple[list[tuple[Feed, Any]], bool]:
     """The next `limit` rows of all feeds together, and whether more may follow."""
     merged: list[tuple[Feed, Any]] = []
     full = False
     for feed in FEEDS:
-        rows = _rows(feed, sites, after, upto, limit)
+        rows = _rows(feed, sites, after, upto, limit, fill)
         full = full or len(rows) == limit
         merged.extend((feed, row) for row in rows)
     merged.sort(key=lambda pair: pair[1].server_seq)
@@ -162,7 +202,7 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
     has_more = False
     next_state: dict[str, Any] = {"s": seq, "k": ALL if known == ALL else sorted(known)}
     if fill:
-        rows, more = _page(fill, state.get("fa", 0), seq, limit)
+        rows, more = _page(fill, state.get("fa", 0), seq, limit, fill=True)
         changes = [_change(f, r) for f, r in rows]
         if more:
             next_state.update(f=sorted(fill), fa=rows[-1][1].server_seq)

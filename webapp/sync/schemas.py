@@ -9,7 +9,7 @@ from ..validation import Int, at_least, in_range, max_items, max_length, one_of,
 
 MAX_BATCH = 500
 MAX_PAGE = 1000
-OPS = {"create": 1, "update": 1, "delete": 1}
+OPS = {"create": 1, "update": 1, "delete": 1, "submit": 1, "sign": 1}
 # Largest file per kind, checked on the device before a record is saved and again here.
 ATTACHMENT_KINDS = {"photo": 5 * 2**20, "document": 20 * 2**20, "signature": 1 * 2**20}
 ATTACHMENT_TYPES = {
@@ -104,7 +104,9 @@ class ConflictOut(SyncedOut):
 class AttachmentMeta(Schema):
     """The `changes` of an attachment `create` mutation."""
 
-    owner_entity = fields.String(required=True, validate=one_of({"equipment": 1}))
+    owner_entity = fields.String(
+        required=True, validate=one_of({"equipment": 1, "round": 1, "fault": 1})
+    )
     owner_id = fields.UUID(required=True)
     kind = fields.String(required=True, validate=one_of(ATTACHMENT_KINDS))
     filename = fields.String(load_default="", validate=max_length(200))
