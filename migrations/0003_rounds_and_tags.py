@@ -151,6 +151,9 @@ def up(migrator, db):
             database = db
             table_name = "tag"
 
+    Tag.add_index(
+        Tag.index(Tag.target_id, unique=True, where=(Tag.status == "active"), name="tag_one_active")
+    )
     db.create_tables([ChecklistTemplate, TemplateVersion, Schedule, Round, Answer, Fault, Tag])
 
 

@@ -23,4 +23,5 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ADDRESS: int = 30
     PAGE_SIZE: int = 50
     PDF_FONT: str | None = None  # a CJK font file for PDFs; default: the system's Noto CJK
+    PUBLIC_URL: str | None = None  # the address printed on QR tags; default: the request's host
     TAG_KEY_FILE: str | None = None  # Ed25519 key signing QR tags; default: in the instance folder

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from peewee import JOIN
 
 from ..errors import validation_error
-from ..models import Equipment, Location, Site, User
+from ..models import Equipment, Location, RecordHistory, Site, User
 from ..records import author_of, create_record, delete_record, merge_changes
+from ..tags import operations as tag_ops
 
 
 def _resolve_place(site_id, location_id, *, allowed_sites) -> tuple[Site, Location | None]:
@@ -62,7 +64,8 @@ def update_equipment(
         changes["site"], changes["location"] = _resolve_place(
             site_id, location_id, allowed_sites=allowed_sites
         )
-    return merge_changes(
+    site_before = item.site_id
+    held = merge_changes(
         item,
         actor=actor,
         changes=changes,
@@ -72,10 +75,15 @@ def update_equipment(
         together=(PLACE,),
         mutation_id=mutation_id,
     )
+    if item.site_id != site_before:
+        tag_ops.follow_target(actor=actor, target=item)  # its tags go where it went
+    return held
 
 
 def delete_equipment(item: Equipment, *, actor: User) -> Equipment:
-    return delete_record(item, actor=actor)
+    delete_record(item, actor=actor)
+    tag_ops.follow_target(actor=actor, target=item)  # a removed device's tags are revoked
+    return item
 
 
 def search_equipment(query, *, site_id=None, location_id=None, system=None, status=None, q=None):
@@ -98,3 +106,14 @@ def search_equipment(query, *, site_id=None, location_id=None, system=None, stat
             | Equipment.serial_number.contains(text)
         )
     return query
+
+
+def history_of(item: Equipment, *, limit: int = 200):
+    """The device's field history, newest first, with who made each change."""
+    return (
+        RecordHistory.select(RecordHistory, User)
+        .join(User, JOIN.LEFT_OUTER, on=(RecordHistory.actor == User.id))
+        .where((RecordHistory.entity == "equipment") & (RecordHistory.entity_id == str(item.id)))
+        .order_by(RecordHistory.id.desc())
+        .limit(limit)
+    )

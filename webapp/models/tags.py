@@ -19,3 +19,10 @@ class Tag(SyncedModel):
     status = CharField(max_length=16, default="active")  # active, revoked
     revoked_at = DateTimeField(null=True)
     revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
+# One active tag per device or location, enforced by the database (two office clicks at once on
+# PostgreSQL cannot both issue one).
+Tag.add_index(
+    Tag.index(Tag.target_id, unique=True, where=(Tag.status == "active"), name="tag_one_active")
+)

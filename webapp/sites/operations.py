@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from ..errors import ApiError, validation_error
 from ..models import Assignment, Client, Equipment, Location, Site, User
 from ..records import create_record, delete_record, restore_record, update_record
+from ..tags import operations as tag_ops
 
 
 def _live_client(client_id) -> Client:
@@ -90,7 +91,9 @@ def update_location(location: Location, *, actor: User, changes: dict[str, Any])
 def delete_location(location: Location, *, actor: User) -> Location:
     if Equipment.live().where(Equipment.location == location).exists():
         raise _still_used(_("Equipment is recorded in this location. Move it first."))
-    return delete_record(location, actor=actor)
+    delete_record(location, actor=actor)
+    tag_ops.follow_target(actor=actor, target=location)  # its tags are revoked
+    return location
 
 
 def assign_engineer(*, actor: User, engineer_id, site_id) -> Assignment:
