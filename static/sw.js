@@ -4,9 +4,11 @@
  * - Install: precache the shell, modules, styles, icons and translations under a cache named
  *   from the version. No skipWaiting: a new version waits until the user taps "Update".
  * - Activate: delete the caches of older versions.
- * - Fetch: the shell for navigations under /app/ and every precached file come from the cache
- *   (cache first, see docs/pwa.md); /api/ is never touched — it goes to the network as if
- *   there were no worker, and its data lives in IndexedDB, not here.
+ * - Fetch: the shell for navigations under /app/ and to a tag's link (/t/<token>, opened from
+ *   the phone's camera app), and the precached files those pages ask for, come from the cache
+ *   (cache first, see docs/pwa.md). The worker is registered for the scope / (for /t/), so it
+ *   also sees the office pages: those, their files and /api/ are never touched — they go to
+ *   the network as if there were no worker. API data lives in IndexedDB, not here.
  * - No state in globals: a worker can be stopped at any moment; the constants below are the
  *   only top-level values and never change while it runs.
  */
@@ -48,15 +50,30 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/')) return; // never cached, never intercepted
   if (request.mode === 'navigate') {
-    if (url.pathname === SHELL || (url.pathname.startsWith(SHELL) && url.pathname !== '/app/sw.js')) {
-      event.respondWith(fromCache(SHELL, request));
-    }
+    if (isAppPage(url.pathname)) event.respondWith(fromCache(SHELL, request));
     return;
   }
-  if (url.pathname.startsWith('/static/') || url.pathname.startsWith('/app/i18n/')) {
+  if ((url.pathname.startsWith('/static/') || url.pathname.startsWith('/app/i18n/')) && fromApp(request)) {
     event.respondWith(fromCache(url.pathname, request));
   }
 });
+
+/** The app's own pages: the shell under /app/ and a tag's link /t/<token>. */
+function isAppPage(pathname) {
+  if (pathname.startsWith(SHELL)) return pathname !== '/app/sw.js';
+  return /^\/t\/[^/]+\/?$/.test(pathname);
+}
+
+/**
+ * Whether the app asked for this file: its pages, its modules (which import each other) and
+ * the vendored decoder. The office pages' requests carry their own page as referrer (the
+ * Referrer-Policy is same-origin) and go to the network untouched.
+ */
+function fromApp(request) {
+  if (!request.referrer) return false;
+  const path = new URL(request.referrer).pathname;
+  return isAppPage(path) || path.startsWith('/static/js/') || path.startsWith('/static/vendor/');
+}
 
 /** The cached copy of this version; the network only for something not precached. */
 async function fromCache(key, request) {

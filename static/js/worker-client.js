@@ -4,7 +4,7 @@
  */
 
 /**
- * Register /app/sw.js for the /app/ scope.
+ * Register /app/sw.js for the scope / (it answers only /app/ and /t/ pages, see sw.js).
  * @param {(ready: boolean) => void} onUpdate called with true when a new version is waiting
  * @returns {Promise<{update: () => Promise<void>, version: () => Promise<string|null>,
  *   check: () => void}>}
@@ -14,11 +14,13 @@ export async function registerWorker(onUpdate) {
   if (!('serviceWorker' in navigator)) return none;
   let registration;
   try {
-    registration = await navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' });
+    // Scope / (the server allows it): a tag's link /t/<token> then opens the app offline too.
+    registration = await navigator.serviceWorker.register('/app/sw.js', { scope: '/' });
   } catch (error) {
     console.warn('service worker not registered', error);
     return none;
   }
+  forgetOldScope();
   let requested = false;
   const announce = () => {
     // A waiting worker while another controls the page is an update; the very first install
@@ -60,4 +62,15 @@ export async function registerWorker(onUpdate) {
       registration.update().catch(() => {});
     },
   };
+}
+
+/** Earlier versions registered for /app/; that registration would go on serving /app/. */
+async function forgetOldScope() {
+  try {
+    for (const registration of await navigator.serviceWorker.getRegistrations()) {
+      if (new URL(registration.scope).pathname === '/app/') await registration.unregister();
+    }
+  } catch (error) {
+    console.warn('old service worker not removed', error);
+  }
 }

@@ -43,7 +43,8 @@ def _static_files() -> list[Path]:
 
 
 def _wanted(path: Path) -> bool:
-    return path.name not in {"LICENSES.md", "versions.json"} and not path.name.startswith(".")
+    skipped = {"LICENSES.md", "versions.json", "LICENSE"}  # listed for people, not needed offline
+    return path.name not in skipped and not path.name.startswith(".")
 
 
 def precache_manifest() -> tuple[str, list[str]]:
@@ -73,6 +74,9 @@ def service_worker():
     )
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
+    # Registered for the scope / so that a tag's link (/t/<token>) opens the app offline; the
+    # worker itself only answers /app/ and /t/ pages and the files they load.
+    response.headers["Service-Worker-Allowed"] = "/"
     return response
 
 

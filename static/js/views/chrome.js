@@ -17,6 +17,7 @@ export function drawNav(el, { signedIn, waiting, attention, route }) {
   }, label, badge ? h('span.nav-badge', { class: attention ? 'alert' : '' }, String(badge)) : null);
   return replace(el,
     link('#/', 'home', t('My sites')),
+    link('#/scan', 'scan', t('Scan')),
     link('#/outbox', 'outbox', t('Outbox'), waiting + attention),
     link('#/settings', 'settings', t('Settings')));
 }
