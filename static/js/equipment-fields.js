@@ -3,7 +3,7 @@
  * and input types. Labels are translated when asked for, after the catalogue has loaded.
  */
 
-import { t } from './i18n.js';
+import { t, tn } from './i18n.js';
 
 /** @returns {Record<string, string>} system value -> label */
 export function systems() {
@@ -83,4 +83,61 @@ export function displayValue(name, value, context = {}) {
   if (name === 'status') return statuses()[value] || String(value);
   if (name === 'location_id') return (context.locations && context.locations.get(String(value))) || t('Unknown location');
   return String(value);
+}
+
+/**
+ * A local date as YYYY-MM-DD (the register's dates are calendar days, not instants).
+ * @param {Date} [date]
+ * @returns {string}
+ */
+export function isoDay(date = new Date()) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Whole years in use: since the installation date when it is known (as the server's
+ * Equipment.years_in_use counts them), else the years recorded by hand, else null.
+ * @param {{installed_on?: string|null, service_years?: number|null}} item
+ * @param {string} [today] YYYY-MM-DD
+ * @returns {number|null}
+ */
+export function yearsInUse(item, today = isoDay()) {
+  const installed = DAY.exec(String(item.installed_on || ''));
+  const now = DAY.exec(today);
+  if (installed && now) {
+    let years = Number(now[1]) - Number(installed[1]);
+    if (`${now[2]}-${now[3]}` < `${installed[2]}-${installed[3]}`) years -= 1;
+    return Math.max(years, 0);
+  }
+  const recorded = item.service_years;
+  return Number.isInteger(recorded) && recorded >= 0 ? recorded : null;
+}
+
+/**
+ * Years in use as a person reads them: "4 years", "under a year", or a dash.
+ * @param {{installed_on?: string|null, service_years?: number|null}} item
+ * @param {string} [today]
+ * @returns {string}
+ */
+export function yearsText(item, today = isoDay()) {
+  const years = yearsInUse(item, today);
+  if (years === null) return '—';
+  if (years === 0 && item.installed_on) return t('Less than a year');
+  return tn('%(num)d year', '%(num)d years', years);
+}
+
+/**
+ * The warranty on a day: `in` (the last day included), `expired`, or `unknown`.
+ * @param {{warranty_until?: string|null}} item
+ * @param {string} [today] YYYY-MM-DD
+ * @returns {{state: 'in'|'expired'|'unknown', until: string|null, text: string}}
+ */
+export function warrantyState(item, today = isoDay()) {
+  const until = DAY.test(String(item.warranty_until || '')) ? String(item.warranty_until) : null;
+  if (!until) return { state: 'unknown', until: null, text: t('Warranty not recorded') };
+  if (until >= today) return { state: 'in', until, text: t('In warranty until %(date)s', { date: until }) };
+  return { state: 'expired', until, text: t('Warranty expired on %(date)s', { date: until }) };
 }

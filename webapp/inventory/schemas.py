@@ -53,3 +53,18 @@ class EquipmentQuery(Schema):
     system = Choice(EQUIPMENT_SYSTEMS)
     status = Choice(EQUIPMENT_STATUSES)
     q = fields.String(validate=max_length(100))
+
+
+def _author_name(user) -> str:
+    return user.display_name or user.username
+
+
+class HistoryOut(Schema):
+    """One changed field of a device: who changed it, when, from what to what."""
+
+    version = fields.Integer()
+    field = fields.String()
+    old_value = fields.Raw(allow_none=True)
+    new_value = fields.Raw(allow_none=True)
+    author = fields.Function(lambda h: _author_name(h.actor) if h.actor_id else "")
+    at = fields.DateTime()

@@ -10,7 +10,7 @@ from ..auth import scope
 from ..auth.scope import OFFICE
 from ..models import Equipment, Site
 from . import operations as ops
-from .schemas import EquipmentIn, EquipmentOut, EquipmentPatch, EquipmentQuery
+from .schemas import EquipmentIn, EquipmentOut, EquipmentPatch, EquipmentQuery, HistoryOut
 
 bp = Blueprint("inventory_api", __name__, url_prefix="/api")
 TAGS = ["equipment"]
@@ -94,3 +94,17 @@ def update_equipment(equipment_id, body):
 )
 def delete_equipment(equipment_id):
     return ops.delete_equipment(scope.get_equipment(current_user, equipment_id), actor=current_user)
+
+
+@endpoint(
+    bp,
+    "/equipment/<equipment_id>/history",
+    ["GET"],
+    summary="Every change to a device's fields, newest first (at most 200)",
+    response=HistoryOut,
+    many=True,
+    tags=TAGS,
+)
+def equipment_history(equipment_id):
+    item = scope.get_equipment(current_user, equipment_id)
+    return ops.history_of(item, limit=200)

@@ -1,13 +1,22 @@
 /**
- * One piece of equipment: every register field, its open conflicts (server value against the
- * user's, resolvable when the server can be reached), refused changes, photos, and Edit.
+ * One piece of equipment: years in use and warranty at a glance, every register field, its
+ * open conflicts (server value against the user's, resolvable when the server can be reached),
+ * refused changes, documents, photos, and a timeline of its inspections, faults and edits.
+ * Everything comes from the device's store, so the screen works offline.
  */
 
 import { NetworkError, errorMessage } from '../api.js';
-import { displayValue, equipmentFields, fieldLabel, statuses } from '../equipment-fields.js';
+import { text } from '../checklist.js';
+import {
+  displayValue, equipmentFields, fieldLabel, isoDay, statuses, systems, warrantyState, yearsInUse, yearsText,
+} from '../equipment-fields.js';
 import { t, tn } from '../i18n.js';
-import { h } from './dom.js';
+import { h, replace } from './dom.js';
+import { documentsSection } from './documents.js';
 import { serverTime, size, when } from './format.js';
+
+/** Timeline events drawn before "Show all". */
+const TIMELINE_FIRST = 20;
 
 /**
  * @param {import('./context.js').Context} ctx
@@ -16,27 +25,35 @@ import { serverTime, size, when } from './format.js';
  */
 export async function renderEquipment(ctx, id) {
   const userId = ctx.userId();
-  const [rec, locations, sites, conflicts, entries, blobs, attachments] = await Promise.all([
+  const [rec, locations, sites, conflicts, edits, blobs, attachments, rounds, faults, versions] = await Promise.all([
     ctx.db.record(userId, 'equipment', id),
     ctx.db.list(userId, 'location'),
     ctx.db.list(userId, 'site'),
     ctx.db.list(userId, 'conflict'),
-    ctx.outbox.entries(),
+    ctx.db.editsOf(userId, 'equipment', id),
     ctx.db.blobsOf(userId, id),
     ctx.db.list(userId, 'attachment'),
+    ctx.db.list(userId, 'round'),
+    ctx.db.list(userId, 'fault'),
+    ctx.db.list(userId, 'template_version'),
   ]);
   if (!rec || !rec.local) {
     return h('section', null, h('p.crumbs', null, h('a', { href: '#/' }, t('My sites'))),
       h('div.empty', null, t('This equipment is not on this device.')));
   }
-  const item = rec.local;
+  const item = { ...rec.local, id };
   const site = sites.find((s) => s.id === String(item.site_id));
   const names = new Map(locations.map((l) => [l.id, l.name]));
   const open = conflicts.filter((c) => c.entity === 'equipment' && String(c.entity_id) === id && c.status === 'open');
-  const refused = entries.filter((e) => e.id === id && e.status === 'needs_attention');
-  const onServer = attachments.filter((a) => String(a.owner_id) === id);
+  const refused = edits.waiting.filter((e) => e.status === 'needs_attention');
+  const mine = attachments.filter((a) => a.owner_entity === 'equipment' && String(a.owner_id) === id);
+  const involved = rounds.filter((r) => String(r.equipment_id || '') === id
+    || (Array.isArray(r.equipment_ids) && r.equipment_ids.some((e) => String(e) === id)));
+  const answers = (await ctx.db.childrenOf(userId, involved.map((r) => r.id)))
+    .filter((a) => answerDevice(a) === id);
+  const today = isoDay();
 
-  return h('section', null,
+  return h('section.equipment', { 'data-testid': 'equipment', 'data-id': id },
     h('p.crumbs', null, h('a', { href: '#/' }, t('My sites')),
       site ? [' › ', h('a', { href: `#/sites/${encodeURIComponent(site.id)}` }, site.name)] : null),
     h('div.titlebar', null, h('h1', null, item.name),
@@ -48,12 +65,44 @@ export async function renderEquipment(ctx, id) {
       h('strong', null, t('The server refused a change:')), ' ', entry.last_error || t('No reason given.'), ' ',
       h('a', { href: '#/outbox' }, t('See the outbox')))),
     open.length ? conflictList(ctx, open, names) : null,
+    glance(item, names, today),
     h('p', null, h('a.btn.primary.block', { href: `#/equipment/${encodeURIComponent(id)}/edit`, 'data-testid': 'edit' }, t('Edit'))),
     h('dl.facts.card', null, equipmentFields().map((field) => [
       h('dt', null, field.label),
-      h('dd', null, displayValue(field.name, item[field.name], { locations: names })),
+      h('dd', null, field.name === 'service_years'
+        ? yearsText(item, today)
+        : displayValue(field.name, item[field.name], { locations: names })),
     ]), h('dt', null, t('Site')), h('dd', null, site ? site.name : '—')),
-    photos(ctx, blobs, onServer));
+    documentsSection(ctx, { item, blobs, attachments: mine }),
+    photos(ctx, blobs.filter((b) => b.kind !== 'document'), mine.filter((a) => a.kind !== 'document')),
+    timeline(ctx, {
+      rec, rounds: involved, answers, versions,
+      faults: faults.filter((f) => String(f.equipment_id || '') === id), edits,
+    }));
+}
+
+/** The device an answer is about: its equipment_id, or the "@<id>" of a repeated item's key. */
+function answerDevice(answer) {
+  if (answer.equipment_id) return String(answer.equipment_id);
+  const key = String(answer.item_key || '');
+  const at = key.lastIndexOf('@');
+  return at >= 0 ? key.slice(at + 1) : '';
+}
+
+/** Years in use, warranty, system and place: what an engineer wants first. */
+function glance(item, names, today) {
+  const years = yearsInUse(item, today);
+  const warranty = warrantyState(item, today);
+  const place = item.location_id ? names.get(String(item.location_id)) : null;
+  return h('div.glance', { 'data-testid': 'glance' },
+    h('div.glance-item', { 'data-testid': 'years-in-use', 'data-years': years === null ? '' : String(years) },
+      h('span.muted.small', null, t('Years in use')), h('strong', null, yearsText(item, today))),
+    h('div.glance-item', { 'data-testid': 'warranty', 'data-state': warranty.state, class: `warranty-${warranty.state}` },
+      h('span.muted.small', null, t('Warranty')), h('strong', null, warranty.text)),
+    h('div.glance-item', null,
+      h('span.muted.small', null, t('System')), h('strong', null, systems()[item.system] || item.system || '—')),
+    h('div.glance-item', null,
+      h('span.muted.small', null, t('Location')), h('strong', null, place || t('Without a location'))));
 }
 
 function conflictList(ctx, conflicts, names) {
@@ -127,4 +176,151 @@ function photos(ctx, blobs, onServer) {
       ? h('p.muted', null, tn('%(num)d photo is on the server.', '%(num)d photos are on the server.', uploaded.length),
         ' ', t('Last: %(time)s', { time: when(serverTime(uploaded[uploaded.length - 1].updated_at)) }))
       : null);
+}
+
+// --- the timeline -------------------------------------------------------------------------------
+
+const SEVERITIES = () => ({ low: t('Low'), medium: t('Medium'), high: t('High'), critical: t('Critical') });
+const ROUND_STATUSES = () => ({ in_progress: t('In progress'), submitted: t('Submitted'), sealed: t('Signed and sealed') });
+const EDIT_STATUSES = () => ({
+  pending: t('Waiting to be sent'), needs_attention: t('Refused by the server'), conflict: t('Conflict to resolve'),
+  applied: t('Sent'), duplicate: t('Sent'), rejected: t('Refused by the server'),
+});
+
+/** A device time ("2026-11-21T10:42:07.123+08:00") or a server time as milliseconds. */
+function moment(value) {
+  if (typeof value === 'number') return value;
+  if (!value) return null;
+  const ms = /(Z|[+-]\d\d:?\d\d)$/.test(value) ? Date.parse(value) : serverTime(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** A date and time with the year, in the user's language. */
+function stamp(ms) {
+  if (ms === null || ms === undefined) return '—';
+  const lang = document.documentElement.lang || 'en';
+  return new Intl.DateTimeFormat(lang, {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).format(new Date(ms));
+}
+
+/**
+ * Newest first: inspections (this device's answers, per round), faults reported on it, this
+ * phone's changes to it (waiting, or answered in the last 30 days), and the last change the
+ * server holds (the server keeps the full history; the office sees it on the equipment page).
+ */
+function timeline(ctx, { rec, rounds, answers, versions, faults, edits }) {
+  const locale = ctx.locale();
+  const events = [];
+  const byRound = new Map();
+  for (const answer of answers) {
+    const key = String(answer.round_id);
+    if (!byRound.has(key)) byRound.set(key, []);
+    byRound.get(key).push(answer);
+  }
+  for (const round of rounds) {
+    const mine = byRound.get(round.id) || [];
+    if (!mine.length && String(round.equipment_id || '') !== rec.id) continue;
+    const version = versions.find((v) => v.id === String(round.template_version_id));
+    const abnormal = mine.filter((a) => a.status === 'abnormal').length;
+    const at = moment(round.started_at);
+    events.push({
+      at, kind: 'round', id: round.id,
+      el: h('a.row-link.tl-link', { href: `#/rounds/${encodeURIComponent(round.id)}` },
+        h('span.row-main', null,
+          h('span.muted.small', null, stamp(at), ' · ', t('Inspection'), round.number ? ` · ${round.number}` : ''),
+          h('strong', null, version ? text(version.content.title, locale) : t('Round')),
+          h('span.small', null, ROUND_STATUSES()[round.status] || round.status || '')),
+        h('span.row-side', null, !mine.length ? null : abnormal
+          ? h('span.badge.abnormal', { 'data-result': 'abnormal' }, tn('%(num)d abnormal', '%(num)d abnormal', abnormal))
+          : h('span.badge.normal', { 'data-result': 'normal' }, t('Normal')))),
+    });
+  }
+  for (const fault of faults) {
+    const at = moment(fault.reported_at);
+    events.push({
+      at, kind: 'fault', id: fault.id,
+      el: h('div.tl-body', null,
+        h('span.muted.small', null, stamp(at), ' · ', t('Fault'), ' · ',
+          fault.number || (fault._pending ? t('Number given when it reaches the server') : '')),
+        h('strong', null, fault.description || t('Fault')),
+        h('span.small', null, h('span.badge', { class: `severity-${fault.severity}` },
+          SEVERITIES()[fault.severity] || fault.severity))),
+    });
+  }
+  const seen = new Set();
+  for (const entry of [...edits.waiting, ...edits.answered]) {
+    if (seen.has(entry.mutation_id)) continue; // a refused change is in both lists
+    seen.add(entry.mutation_id);
+    const fields = Object.keys(entry.changes || {}).map(fieldLabel);
+    const what = entry.op === 'create' ? t('Registered on this phone')
+      : entry.op === 'delete' ? t('Removed on this phone')
+        : t('Changed on this phone: %(fields)s', { fields: fields.join(t(', ')) || '—' });
+    events.push({
+      at: entry.created_at, kind: 'edit', id: entry.mutation_id,
+      el: h('div.tl-body', null,
+        h('span.muted.small', null, stamp(entry.created_at), ' · ', t('Edit')),
+        h('strong', null, what),
+        h('span.small', null, EDIT_STATUSES()[entry.status] || entry.status || '')),
+    });
+  }
+  const server = rec.server;
+  if (server && server.updated_at) {
+    const at = moment(server.updated_at);
+    events.push({
+      at, kind: 'server', id: `v${rec.version}`,
+      el: h('div.tl-body', null,
+        h('span.muted.small', null, stamp(at), ' · ', t('Edit')),
+        h('strong', null, rec.version > 1 ? t('Last change on the server') : t('Registered on the server')),
+        h('span.small', null, t('Version %(num)d', { num: rec.version }))),
+    });
+  }
+  events.sort((a, b) => (b.at ?? -Infinity) - (a.at ?? -Infinity));
+
+  const list = h('ol.timeline', { 'data-testid': 'timeline' });
+  const more = h('p');
+  const draw = (all) => {
+    replace(list, (all ? events : events.slice(0, TIMELINE_FIRST)).map((event) =>
+      h('li', { class: `tl-${event.kind}`, 'data-kind': event.kind, 'data-id': event.id, 'data-testid': 'timeline-event' }, event.el)));
+    replace(more, !all && events.length > TIMELINE_FIRST
+      ? h('button.btn.block', { type: 'button', onclick: () => draw(true) },
+        tn('Show all %(num)d event', 'Show all %(num)d events', events.length))
+      : null);
+  };
+  draw(false);
+  return h('section.card.history', null,
+    h('h2', null, t('Timeline')),
+    events.length ? list : h('p.muted', null, t('Nothing recorded yet.')),
+    more,
+    h('p.muted.small', null, t('Changes made by others appear here as the last change on the server; the office sees every change.')),
+    serverHistory(ctx, rec.id));
+}
+
+/** Every change the server holds (who, when, from what to what): needs the network. */
+function serverHistory(ctx, id) {
+  const box = h('div.server-history', { 'data-testid': 'server-history' });
+  const button = h('button.btn.small', {
+    type: 'button',
+    onclick: async () => {
+      button.disabled = true;
+      try {
+        const answer = await ctx.api.get(`/api/equipment/${encodeURIComponent(id)}/history`);
+        if (!answer.ok || !Array.isArray(answer.data)) {
+          replace(box, h('p.error-text', null, errorMessage(answer) || t('The history could not be loaded.')));
+          return;
+        }
+        replace(box, answer.data.length ? h('ol.timeline', null, answer.data.map((row) => h('li', null,
+          h('span.muted.small', null, when(serverTime(row.at)), row.author ? ` · ${row.author}` : ''),
+          h('strong', null, fieldLabel(row.field)),
+          h('span.small', null, `${displayValue(row.field, row.old_value, {}) || '—'} → ${displayValue(row.field, row.new_value, {}) || '—'}`))))
+          : h('p.muted', null, t('Nothing recorded yet.')));
+      } catch (error) {
+        replace(box, h('p.error-text', null, error instanceof NetworkError
+          ? t('No connection to the server. Try again when connected.') : String(error.message || error)));
+      } finally {
+        button.disabled = false;
+      }
+    },
+  }, t('Show every change (needs the network)'));
+  return h('div', null, button, box);
 }
