@@ -138,3 +138,16 @@ def test_the_office_sees_history_and_resolves_conflicts(client, world, app):
     assert r.status_code == 302
     assert Equipment.get_by_id(item.id).serial_number == "SN-PHONE"
     assert SyncConflict.get_by_id(conflict.id).status == "resolved"
+
+
+def test_a_device_history_says_who_changed_what(client, world):
+    from tests.conftest import sign_in_as as _sign_in
+
+    device = world["equipment"][0]
+    token = _sign_in(client, world["users"]["dispatcher"])
+    client.patch(
+        f"/api/equipment/{device.id}", json={"notes": "风扇已换"}, headers={"X-CSRF-Token": token}
+    )
+    rows = client.get(f"/api/equipment/{device.id}/history").get_json()
+    assert rows[0]["field"] == "notes" and rows[0]["new_value"] == "风扇已换"
+    assert rows[0]["author"] == (world["users"]["dispatcher"].display_name or "disp")

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.conftest import sign_in_as
-from tests.factories import assign, create_equipment, create_site
+from tests.factories import assign, create_equipment, create_location, create_site
 from tests.sync_client import Device
 from webapp.models import Equipment, RecordHistory, SyncConflict, SyncMutation
 
@@ -316,3 +316,64 @@ def test_office_pulls_everything(device_for, world):
     site = create_site(world["clients"][1], "新站点")
     office.pull_all()
     assert ("site", str(site.id)) in office.records
+
+
+def test_two_engineers_offline_serial_applies_notes_last_write_location_conflicts(
+    device_for, world, app
+):
+    """Issue 5's case: A changes the notes and the location; B the serial, the notes and the
+    location, to other values. The serial applies, the notes take the later write (the earlier
+    one stays in the history), the location raises a conflict everyone sees; B resolves it."""
+    other = world["engineer2"]
+    assign(other, world["sites"][0])
+    site = world["sites"][0]
+    a, b = device_for("engineer"), device_for(other)
+    item = str(world["equipment"][0].id)
+    room_a = create_location(site, "一号机房")
+    room_b = create_location(site, "二号机房")
+    a.pull_all()
+    b.pull_all()
+    a.edit("equipment", item, {"notes": "A：风扇异响", "location_id": str(room_a.id)})
+    b.edit(
+        "equipment",
+        item,
+        {"serial_number": "SN-NEW", "notes": "B：已除尘", "location_id": str(room_b.id)},
+    )
+    assert a.push().get_json()["results"][0]["status"] == "applied"
+    result = b.push().get_json()["results"][0]
+    assert result["status"] == "conflict"
+    (note,) = result["conflicts"]
+    assert (note["field"], note["kept"], note["yours"]) == (
+        "location_id",
+        str(room_a.id),
+        str(room_b.id),
+    )
+    record = Equipment.get_by_id(item)
+    assert record.serial_number == "SN-NEW"
+    assert record.notes == "B：已除尘"
+    assert record.location_id == room_a.id  # nothing overwritten silently
+    notes = [
+        (h.old_value, h.new_value)
+        for h in RecordHistory.select()
+        .where((RecordHistory.entity_id == item) & (RecordHistory.field == "notes"))
+        .order_by(RecordHistory.id)
+    ]
+    assert notes[-1] == ("A：风扇异响", "B：已除尘")  # the earlier write is kept
+
+    for device in (a, b):
+        device.pull_all()
+        assert device.records[("conflict", note["id"])]["data"]["status"] == "open"
+    office = app.test_client()
+    sign_in_as(office, world["users"]["dispatcher"])
+    assert "二号机房" in office.get("/office/conflicts").get_data(as_text=True)
+
+    resolved = b.client.post(
+        f"/api/conflicts/{note['id']}/resolve",
+        json={"choice": "client"},
+        headers={"X-CSRF-Token": b.csrf},
+    )
+    assert resolved.status_code == 200, resolved.get_json()
+    assert Equipment.get_by_id(item).location_id == room_b.id
+    a.pull_all()
+    assert a.records[("conflict", note["id"])]["data"]["status"] == "resolved"
+    assert a.records[("equipment", item)]["data"]["location_id"] == str(room_b.id)

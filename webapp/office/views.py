@@ -101,7 +101,14 @@ def conflicts():
             Equipment.id.in_([c.entity_id for c in open_conflicts])
         )
     }
-    return render_template("office/conflicts.html", conflicts=open_conflicts, names=names)
+    open_conflicts = list(open_conflicts)
+    return render_template(
+        "office/conflicts.html",
+        conflicts=open_conflicts,
+        names=names,
+        conflict_values=conflict_ops.readable_values(open_conflicts),
+        field_labels=conflict_ops.FIELD_LABELS,
+    )
 
 
 @bp.route("/conflicts/<conflict_id>/resolve", methods=["POST"])
@@ -234,10 +241,17 @@ def _record_extras(key: str, record) -> dict:
         .order_by(RecordHistory.id.desc())
         .limit(100)
     )
-    open_conflicts = SyncConflict.live().where(
-        (SyncConflict.entity_id == str(record.id)) & (SyncConflict.status == "open")
+    open_conflicts = list(
+        SyncConflict.live().where(
+            (SyncConflict.entity_id == str(record.id)) & (SyncConflict.status == "open")
+        )
     )
-    return {"history": history, "conflicts": open_conflicts}
+    return {
+        "history": history,
+        "conflicts": open_conflicts,
+        "conflict_values": conflict_ops.readable_values(open_conflicts),
+        "field_labels": conflict_ops.FIELD_LABELS,
+    }
 
 
 @bp.route("/<key>/<record_id>/delete", methods=["POST"])

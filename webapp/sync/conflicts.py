@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from ..auth import scope
 from ..errors import ApiError, not_found
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentPatch
-from ..models import Equipment, Site, SyncConflict, User, utcnow
+from ..models import Equipment, Location, Site, SyncConflict, User, utcnow
 from ..records import update_record
+
+FIELD_LABELS = {
+    "serial_number": _l("Serial number"),
+    "model": _l("Model"),
+    "site_id": _l("Site"),
+    "location_id": _l("Location"),
+}
+
+
+def readable_values(conflicts) -> dict[str, str]:
+    """Names for the ids a conflict holds (a site, a location), so that a person sees both
+    values as words before choosing."""
+    ids = {
+        str(v)
+        for c in conflicts
+        if c.field in ("site_id", "location_id")
+        for v in (c.server_value, c.client_value)
+        if v
+    }
+    if not ids:
+        return {}
+    names = {str(s.id): s.name for s in Site.select(Site.id, Site.name).where(Site.id.in_(ids))}
+    names.update(
+        {
+            str(loc.id): loc.name
+            for loc in Location.select(Location.id, Location.name).where(Location.id.in_(ids))
+        }
+    )
+    return names
 
 
 def conflicts_in_scope(user: User):
