@@ -10,6 +10,7 @@ import { Outbox } from './outbox.js';
 import { parseRoute } from './router.js';
 import { Session } from './session.js';
 import { Sync } from './sync.js';
+import { keepTagKey } from './tags.js';
 import { registerWorker } from './worker-client.js';
 import { drawNav, drawUpdateBar, updateAction, updateMessage } from './views/chrome.js';
 import { h, replace } from './views/dom.js';
@@ -17,6 +18,10 @@ import { renderEquipment } from './views/equipment.js';
 import { renderEquipmentForm } from './views/equipment-form.js';
 import { renderHome } from './views/home.js';
 import { renderOutbox } from './views/outbox.js';
+import { renderHandover } from './views/handover.js';
+import { renderRound, startCorrection } from './views/round.js';
+import { startRound } from './views/home.js';
+import { renderScan, renderTagLink } from './views/scan.js';
 import { renderSettings } from './views/settings.js';
 import { renderSignIn } from './views/sign-in.js';
 import { renderSite } from './views/site.js';
@@ -65,6 +70,11 @@ const ctx = {
 };
 
 async function main() {
+  // A tag's link opened from the camera app (/t/<token>, answered by the worker): same record.
+  if (location.pathname.startsWith('/t/')) {
+    history.replaceState(null, '', `/app/#/t/${location.pathname.slice(3).replace(/\/+$/, '')}`);
+  }
+  keepTagKey(ctx);
   await session.restore();
   if (!session.user) await session.check(); // perhaps signed in on the server's page
   await applyLanguage();
@@ -149,9 +159,10 @@ async function render() {
     if (result && result.leave) await result.leave();
     return;
   }
+  if (!result) result = h('div'); // a screen that moved on by itself (starting a round)
   const el = result instanceof HTMLElement ? result : result.el;
   const sameRoute = screen && screen.key === `${route.name}:${route.id}`;
-  screen = { route: route.name, key: `${route.name}:${route.id}`, leave: result.leave };
+  screen = { route: route.name, key: `${route.name}:${route.id}`, leave: result && result.leave };
   const flash = flashMessage ? h('p.flash', { role: 'status' }, flashMessage) : null;
   flashMessage = null;
   replace(els.view, flash, el);
@@ -170,8 +181,14 @@ function build(route) {
     case 'equipment': return renderEquipment(ctx, route.id);
     case 'equipment-edit': return renderEquipmentForm(ctx, { id: route.id });
     case 'equipment-new': return renderEquipmentForm(ctx, { siteId: route.id });
+    case 'round': return renderRound(ctx, route.id);
+    case 'round-handover': return renderHandover(ctx, route.id);
+    case 'round-correct': return startCorrection(ctx, route.id);
+    case 'round-start': return startRound(ctx, route.id, route.part);
     case 'outbox': return renderOutbox(ctx);
     case 'settings': return renderSettings(ctx);
+    case 'scan': return renderScan(ctx);
+    case 'tag': return renderTagLink(ctx, route.id);
     default: return h('div.empty', null, t('Nothing here.'), ' ', h('a', { href: '#/' }, t('My sites')));
   }
 }

@@ -12,19 +12,21 @@
  * - blobs    id -> attachment bytes and upload progress, until the server has the whole file
  * - drafts   [user_id, key] -> form input as typed
  *
+ * Version 2 indexes records by their parent (an answer's round: `parent_id`).
+ *
  * Every write that matters (an edit with its outbox entry, an answer, a pull page with its
  * cursor) is one transaction; nothing here awaits the network inside a transaction.
  */
 
-import { pulledRecord, rebase, serverAfter, siteOf } from './records.js';
+import { parentOf, pulledRecord, rebase, serverAfter, siteOf } from './records.js';
 
 const NAME = 'rounds';
-const VERSION = 1;
+const VERSION = 2;
 const ACKED_DAYS = 30;
 const DAY_MS = 86_400_000;
 const ALL = ['meta', 'records', 'outbox', 'acked', 'blobs', 'drafts'];
 
-function upgrade(db, oldVersion) {
+function upgrade(db, oldVersion, tx) {
   if (oldVersion < 1) {
     db.createObjectStore('meta', { keyPath: 'key' });
     const records = db.createObjectStore('records', { keyPath: ['user_id', 'entity', 'id'] });
@@ -42,7 +44,11 @@ function upgrade(db, oldVersion) {
     blobs.createIndex('by_user', 'user_id');
     db.createObjectStore('drafts', { keyPath: ['user_id', 'key'] });
   }
-  // if (oldVersion < 2) { ... } — add steps here; never edit a step once released.
+  if (oldVersion < 2) {
+    // Answers are listed per round; no answer existed before version 2, so none is unindexed.
+    tx.objectStore('records').createIndex('by_parent', ['user_id', 'parent_id']);
+  }
+  // if (oldVersion < 3) { ... } — add steps here; never edit a step once released.
 }
 
 function request(req) {
@@ -59,7 +65,7 @@ function request(req) {
 function openConnection(name) {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(name, VERSION);
-    req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion);
+    req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion, req.transaction);
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
     req.onblocked = () => console.warn('database upgrade waits for another tab to close');
@@ -233,6 +239,13 @@ export class Database extends EventTarget {
   async listSite(userId, siteId) {
     const rows = await this.run(['records'], 'readonly',
       (tx) => tx.getAll('records', IDBKeyRange.only([userId, siteId]), 'by_site'));
+    return rows.filter((r) => r.local).map(view);
+  }
+
+  /** Live records that belong to another (the answers of a round). @returns {Promise<object[]>} */
+  async children(userId, parentId) {
+    const rows = await this.run(['records'], 'readonly',
+      (tx) => tx.getAll('records', IDBKeyRange.only([userId, String(parentId)]), 'by_parent'));
     return rows.filter((r) => r.local).map(view);
   }
 
@@ -564,6 +577,40 @@ export class Database extends EventTarget {
       if (session && session.value && session.value.id === userId) await tx.delete('meta', 'session');
     }, true);
   }
+
+  // --- the equipment register (views/equipment.js): read-only, one transaction each ---------
+
+  /**
+   * Live records that belong to any of several parents (the answers of some rounds), read in
+   * one transaction. @returns {Promise<object[]>}
+   */
+  async childrenOf(userId, parentIds) {
+    const ids = [...new Set(parentIds.map(String))];
+    if (!ids.length) return [];
+    const rows = await this.run(['records'], 'readonly', (tx) => Promise.all(ids.map((id) =>
+      tx.getAll('records', IDBKeyRange.only([userId, id]), 'by_parent'))));
+    return rows.flat().filter((r) => r.local).map(view);
+  }
+
+  /**
+   * This device's own changes to one record: those still in the outbox (any status) and those
+   * the server answered in the last 30 days, oldest first.
+   * @returns {Promise<{waiting: object[], answered: object[]}>}
+   */
+  editsOf(userId, entity, id) {
+    return this.run(['meta', 'outbox', 'acked'], 'readonly', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      if (!row) return { waiting: [], answered: [] };
+      const clientId = row.value.client_id;
+      const [waiting, acked] = await Promise.all([
+        tx.getAll('outbox', IDBKeyRange.only([clientId, entity, id]), 'by_record'),
+        tx.getAll('acked', range([clientId])),
+      ]);
+      const answered = acked.filter((e) => e.entity === entity && e.id === id && e.author === userId
+        && !e.discarded && !e.superseded);
+      return { waiting: waiting.filter((e) => e.author === userId), answered };
+    });
+  }
 }
 
 // --- helpers that run inside a transaction ------------------------------------------------------
@@ -576,7 +623,7 @@ function view(rec) {
 function blankRecord(userId, entity, id) {
   return {
     user_id: userId, entity, id, version: 0,
-    server: null, server_deleted: false, local: null, site_id: null, pending: 0,
+    server: null, server_deleted: false, local: null, site_id: null, parent_id: null, pending: 0,
   };
 }
 
@@ -615,6 +662,7 @@ async function refreshRecord(tx, userId, clientId, entry, server) {
   rec.pending = pending.length;
   rec.local = rebase(entry.id, rec.server_deleted ? null : rec.server, pending);
   rec.site_id = siteOf(entry.entity, entry.id, rec.local || rec.server) || rec.site_id;
+  rec.parent_id = parentOf(entry.entity, rec.local || rec.server) || rec.parent_id || null;
   await tx.put('records', rec);
   return rec;
 }

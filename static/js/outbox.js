@@ -90,6 +90,19 @@ export class Outbox extends EventTarget {
     return this.commit([mutation({ entity, id, op: 'delete', baseVersion, label, siteId })]);
   }
 
+  /**
+   * Save mutations exactly in the order given (a photo's attachment before the answer that
+   * shows it, a signature before the signing), with the attachments' stored bytes.
+   * @param {Mutation[]} mutations
+   * @param {object[]} [blobs]
+   * @param {string} [draftKey]
+   */
+  async commitInOrder(mutations, blobs = [], draftKey) {
+    const entries = await this.db.commitEdit(this.userId(), { mutations, blobs, draftKey });
+    this.dispatchEvent(new Event('change'));
+    return entries;
+  }
+
   async commit(mutations, attachments = [], draftKey, supersedes) {
     const all = [...mutations, ...attachments.map((a) => a.mutation)];
     if (!all.length && !supersedes) {

@@ -20,6 +20,20 @@ export function siteOf(entity, id, data) {
 }
 
 /**
+ * The record a record belongs to, for listing children quickly (an answer's round).
+ * @param {string} entity
+ * @param {Record<string, any>|null|undefined} data
+ * @returns {string|null}
+ */
+export function parentOf(entity, data) {
+  if (entity === 'answer' && data && data.round_id) return String(data.round_id);
+  return null;
+}
+
+/** What an operation other than create/update/delete does to the record as the user sees it. */
+const STATUS_AFTER = { submit: 'submitted', sign: 'sealed' };
+
+/**
  * The record as the user should see it: the server's data with the pending edits on top, in
  * the order they were made.
  * @param {string} id
@@ -33,6 +47,9 @@ export function rebase(id, server, pending) {
     if (entry.op === 'create') local = { ...(local || {}), ...entry.changes, id };
     else if (entry.op === 'update' && local) local = { ...local, ...entry.changes };
     else if (entry.op === 'delete') local = null;
+    else if (STATUS_AFTER[entry.op] && local) {
+      local = { ...local, ...entry.changes, status: STATUS_AFTER[entry.op] };
+    }
   }
   return local;
 }
@@ -62,6 +79,7 @@ export function pulledRecord(rec, change, pending) {
     local,
     pending: pending.length,
     site_id: siteOf(change.entity, change.id, local || server) || siteId,
+    parent_id: parentOf(change.entity, local || server) || rec.parent_id || null,
   };
 }
 
@@ -77,6 +95,7 @@ export function serverAfter(server, entry, answer) {
   if (answer.status === 'rejected') return server;
   if (entry.op === 'delete') return null;
   const next = { ...(server || {}), ...entry.changes, id: entry.id };
+  if (STATUS_AFTER[entry.op]) next.status = STATUS_AFTER[entry.op];
   for (const conflict of answer.conflicts || []) {
     if (conflict && typeof conflict.field === 'string') next[conflict.field] = conflict.kept;
   }

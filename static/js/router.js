@@ -1,6 +1,8 @@
 /**
  * Hash routes: #/, #/sites/<id>, #/sites/<id>/new, #/equipment/<id>, #/equipment/<id>/edit,
- * #/outbox, #/settings. Hash routing keeps every screen inside the one cached shell (/app/).
+ * #/rounds/<id>, #/rounds/<id>/handover, #/rounds/<id>/correct, #/start/<schedule id>/<period>,
+ * #/outbox, #/settings, #/scan, #/t/<token> (a tag's link). Hash routing keeps every screen
+ * inside the one cached shell (/app/).
  */
 
 const ROUTES = [
@@ -11,18 +13,24 @@ const ROUTES = [
   ['equipment-edit', /^\/equipment\/([^/]+)\/edit$/],
   ['outbox', /^\/outbox$/],
   ['settings', /^\/settings$/],
+  ['round', /^\/rounds\/([^/]+)$/],
+  ['round-handover', /^\/rounds\/([^/]+)\/handover$/],
+  ['round-correct', /^\/rounds\/([^/]+)\/correct$/],
+  ['round-start', /^\/start\/([^/]+)\/([^/]+)$/],
+  ['scan', /^\/scan$/],
+  ['tag', /^\/t\/([^/]+)$/],
 ];
 
 /**
  * The route named by a hash.
  * @param {string} hash e.g. "#/equipment/1234/edit"
- * @returns {{name:string, id:string|null}}
+ * @returns {{name:string, id:string|null, part:string|null}}
  */
 export function parseRoute(hash) {
   const path = decodeURIComponent(hash.replace(/^#/, '')) || '/';
   for (const [name, pattern] of ROUTES) {
     const match = path.match(pattern);
-    if (match) return { name, id: match[1] || null };
+    if (match) return { name, id: match[1] || null, part: match[2] || null };
   }
   return { name: 'not-found', id: null };
 }

@@ -3,7 +3,10 @@
  * Works with the network off.
  */
 
+import { text } from '../checklist.js';
 import { t, tn } from '../i18n.js';
+import { go } from '../router.js';
+import { currentVersion, devicesFor, dueList, headerFor, newRound } from '../rounds.js';
 import { h } from './dom.js';
 
 /**
@@ -12,13 +15,17 @@ import { h } from './dom.js';
  */
 export async function renderHome(ctx) {
   const userId = ctx.userId();
-  const [sites, locations, equipment] = await Promise.all([
+  const [sites, locations, equipment, schedules, templates, versions, rounds] = await Promise.all([
     ctx.db.list(userId, 'site'), ctx.db.list(userId, 'location'), ctx.db.list(userId, 'equipment'),
+    ctx.db.list(userId, 'schedule'), ctx.db.list(userId, 'template'),
+    ctx.db.list(userId, 'template_version'), ctx.db.list(userId, 'round'),
   ]);
   const count = (rows, siteId) => rows.filter((r) => String(r.site_id) === siteId).length;
   sites.sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh'));
   const state = ctx.sync.state();
+  const todo = dueSection(ctx, { schedules, templates, versions, rounds, sites, locations, userId });
   return h('section', null,
+    todo,
     h('h1', null, t('My sites')),
     sites.length
       ? h('ul.tiles', null, sites.map((site) => {
@@ -36,4 +43,81 @@ export async function renderHome(ctx) {
         h('p', null, state.lastSyncAt
           ? t('You are not stationed at any site yet. Ask your dispatcher to assign you.')
           : t('Your sites are not on this device yet. Connect to the network once to download them.'))));
+}
+
+const FREQUENCY = () => ({
+  daily: t('Daily'), weekly: t('Weekly'), monthly: t('Monthly'), quarterly: t('Quarterly'),
+});
+
+/** Rounds under way, due now, waiting for the client's signature, and missed. */
+function dueSection(ctx, { schedules, templates, versions, rounds, sites, locations, userId }) {
+  const locale = ctx.locale();
+  const list = dueList({ schedules, templates, rounds, sites, userId });
+  const titleOf = (round) => {
+    const version = versions.find((v) => v.id === String(round.template_version_id));
+    return version ? text(version.content.title, locale) : t('Round');
+  };
+  const toSign = rounds.filter((r) => r.status === 'submitted' && String(r.engineer_id || userId) === String(userId)
+    && (versions.find((v) => v.id === String(r.template_version_id))?.content.form === 'maintenance_report'));
+  if (!list.length && !toSign.length) {
+    return schedules.length ? h('p.notice.small', null, t('Nothing due today.')) : null;
+  }
+  const placeOf = (schedule) => {
+    const location = schedule && schedule.location_id ? locations.find((l) => l.id === String(schedule.location_id)) : null;
+    return location ? location.name : '';
+  };
+  const row = (entry) => {
+    const site = entry.site ? entry.site.name : '';
+    if (entry.kind === 'in_progress') {
+      return h('li', null, h('a.tile.due.in-progress', { href: `#/rounds/${encodeURIComponent(entry.round.id)}`, 'data-testid': 'due-in-progress' },
+        h('strong', null, titleOf(entry.round)), h('span.muted', null, site),
+        h('span.badge', null, t('In progress — continue'))));
+    }
+    const href = `#/start/${encodeURIComponent(entry.schedule.id)}/${encodeURIComponent(entry.period)}`;
+    return h('li', null, h('a.tile.due', { href, class: entry.kind, 'data-testid': `due-${entry.kind}` },
+      h('strong', null, text(entry.template.title, locale)),
+      h('span.muted', null, [site, placeOf(entry.schedule)].filter(Boolean).join(' · ')),
+      h('span', null, FREQUENCY()[entry.schedule.frequency] || entry.schedule.frequency, ' · ', entry.period),
+      entry.kind === 'overdue' ? h('span.badge.overdue', null, t('Overdue')) : h('span.badge', null, t('Due'))));
+  };
+  return h('section.due-list', { 'data-testid': 'due-list' },
+    h('h1', null, t('To do')),
+    h('ul.tiles', null,
+      toSign.map((r) => h('li', null, h('a.tile.due.to-sign', { href: `#/rounds/${encodeURIComponent(r.id)}`, 'data-testid': 'due-to-sign' },
+        h('strong', null, titleOf(r)), h('span.badge', null, t('Waiting for the client to sign'))))),
+      list.filter((e) => e.kind === 'in_progress').map(row),
+      list.filter((e) => e.kind === 'due').map(row),
+      list.filter((e) => e.kind === 'overdue').map(row)));
+}
+
+/**
+ * Start the round a schedule asks for (the period it is for), then open it. Offline too.
+ * @param {import('./context.js').Context} ctx
+ */
+export async function startRound(ctx, scheduleId, period) {
+  const userId = ctx.userId();
+  const [schedule, templates, versions, sites, clients, equipment, rounds] = await Promise.all([
+    ctx.db.record(userId, 'schedule', scheduleId), ctx.db.list(userId, 'template'),
+    ctx.db.list(userId, 'template_version'), ctx.db.list(userId, 'site'), ctx.db.list(userId, 'client'),
+    ctx.db.list(userId, 'equipment'), ctx.db.list(userId, 'round'),
+  ]);
+  const plan = schedule && schedule.local;
+  const already = rounds.find((r) => String(r.schedule_id) === scheduleId && r.period === period);
+  if (already) return go(`/rounds/${encodeURIComponent(already.id)}`, { replace: true });
+  const template = plan && templates.find((tpl) => tpl.id === String(plan.template_id));
+  const version = template && currentVersion(template, versions);
+  const site = plan && sites.find((s) => s.id === String(plan.site_id));
+  if (!version || !site) {
+    ctx.flash(t('This checklist is not on this device yet. Connect to the network once to download it.'));
+    return go('/', { replace: true });
+  }
+  const client = clients.find((c) => c.id === String(site.client_id));
+  const repeats = (version.content.sections || []).some((s) => s.repeat === 'equipment');
+  const create = newRound({
+    version, siteId: site.id, scheduleId, locationId: plan.location_id || null, period,
+    equipmentIds: repeats ? devicesFor(equipment, { siteId: site.id, locationId: plan.location_id, system: plan.system }) : [],
+    header: headerFor(site, client), label: `${text(version.content.title, ctx.locale())} · ${site.name}`,
+  });
+  await ctx.outbox.commitInOrder([create]);
+  return go(`/rounds/${encodeURIComponent(create.id)}`, { replace: true });
 }
