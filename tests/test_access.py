@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import Api, sign_in_as
 from tests.factories import create_location
+from tests.test_reports import plain_round
 from webapp.models import Attachment, SyncConflict
 from webapp.records import create_record
 
@@ -227,6 +228,13 @@ CASES = [
         SCOPED_READ,
     ),
     (
+        "GET",
+        "/api/equipment/<equipment_id>/history",
+        lambda w, s: f"/api/equipment/{equipment(w, s)}/history",
+        None,
+        SCOPED_READ,
+    ),
+    (
         "PATCH",
         "/api/equipment/<equipment_id>",
         lambda w, s: f"/api/equipment/{equipment(w, s)}",
@@ -420,11 +428,384 @@ CASES = [
         lambda w, s: {},
         office_page(302),
     ),
+    # Round reports
+    (
+        "GET",
+        "/api/rounds/<round_id>/report.pdf",
+        lambda w, s: f"/api/rounds/{pick(s, w['rounds']).id}/report.pdf",
+        None,
+        SCOPED_READ,
+    ),
+    ("GET", "/office/rounds", lambda w, s: "/office/rounds", None, office_page(200)),
+    ("GET", "/office/faults", lambda w, s: "/office/faults", None, office_page(200)),
+    (
+        "GET",
+        "/office/rounds/export.csv",
+        lambda w, s: "/office/rounds/export.csv",
+        None,
+        office_page(200),
+    ),
+    (
+        "GET",
+        "/office/rounds/export.xlsx",
+        lambda w, s: "/office/rounds/export.xlsx",
+        None,
+        office_page(200),
+    ),
+    (
+        "GET",
+        "/office/rounds/<round_id>",
+        lambda w, s: f"/office/rounds/{pick(s, w['rounds']).id}",
+        None,
+        office_page(200),
+    ),
+    # Equipment import and export (docs/import-export.md); no upload has this id: 404 for the office
+    (
+        "GET",
+        "/office/equipment/import",
+        lambda w, s: "/office/equipment/import",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/equipment/import",
+        lambda w, s: "/office/equipment/import",
+        lambda w, s: {"site_id": str(site(w, s))},  # no file: back to the form
+        office_page(400),
+    ),
+    (
+        "GET",
+        "/office/equipment/import/<upload_id>",
+        lambda w, s: f"/office/equipment/import/{'A' * 24}",
+        None,
+        office_page(404),
+    ),
+    (
+        "POST",
+        "/office/equipment/import/<upload_id>",
+        lambda w, s: f"/office/equipment/import/{'A' * 24}",
+        lambda w, s: {},
+        office_page(404),
+    ),
+    (
+        "POST",
+        "/office/equipment/import/<upload_id>/cancel",
+        lambda w, s: f"/office/equipment/import/{'A' * 24}/cancel",
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "GET",
+        "/office/equipment/import/<upload_id>/result",
+        lambda w, s: f"/office/equipment/import/{'A' * 24}/result",
+        None,
+        office_page(404),
+    ),
+    (
+        "GET",
+        "/office/equipment/export.csv",
+        lambda w, s: f"/office/equipment/export.csv?site_id={site(w, s)}",
+        None,
+        office_page(200),
+    ),
+    (
+        "GET",
+        "/office/equipment/export.xlsx",
+        lambda w, s: f"/office/equipment/export.xlsx?site_id={site(w, s)}",
+        None,
+        office_page(200),
+    ),
+]
+
+# Checklist templates and schedules (office pages)
+T3 = {"zh_Hans": "巡检", "zh_Hant": "巡檢", "en": "Round"}
+
+
+def checklist(w):
+    """Made on first use: a template with v1 published and v2 a draft, and one schedule."""
+    if "checklist" not in w:
+        from webapp.models import ChecklistTemplate, Schedule, TemplateVersion
+
+        check = {"key": "general.look", "kind": "check", "label": T3, "sense": "look"}
+        content = {
+            "title": T3,
+            "form": "round",
+            "sections": [
+                {"key": "general", "title": T3, "items": [check]},
+                {"key": "extra", "title": T3, "items": []},
+            ],
+        }
+        template = create_record(
+            ChecklistTemplate,
+            actor=None,
+            key="access-round",
+            title=T3,
+            status="published",
+            published_version=1,
+        )
+        for number, status in ((1, "published"), (2, "draft")):
+            create_record(
+                TemplateVersion,
+                actor=None,
+                template=template,
+                number=number,
+                content=content,
+                status=status,
+            )
+        schedule = create_record(Schedule, actor=None, template=template, site=w["sites"][0])
+        w["checklist"] = (template, schedule)
+    return w["checklist"]
+
+
+def tpl(w, rest=""):
+    return f"/office/templates/{checklist(w)[0].id}{rest}"
+
+
+def draft(w, rest=""):
+    return tpl(w, f"/versions/2{rest}")
+
+
+def schedule_form(w, s):
+    return {
+        "template_id": str(checklist(w)[0].id),
+        "site_id": str(site(w, s)),
+        "frequency": "weekly",
+    }
+
+
+def titled(**extra):
+    return lambda w, s: {f"title.{lang}": text for lang, text in T3.items()} | extra
+
+
+def labelled(**extra):
+    return lambda w, s: {f"label.{lang}": text for lang, text in T3.items()} | extra
+
+
+V = "/office/templates/<template_id>/versions/<int:number>"
+S = "/office/schedules/<schedule_id>"
+CASES += [
+    ("GET", "/office/templates", lambda w, s: "/office/templates", None, office_page(200)),
+    ("GET", "/office/templates/new", lambda w, s: "/office/templates/new", None, office_page(200)),
+    (
+        "POST",
+        "/office/templates/new",
+        lambda w, s: "/office/templates/new",
+        titled(key="weekly-round", form="round"),
+        office_page(302),
+    ),
+    ("GET", "/office/templates/<template_id>", lambda w, s: tpl(w), None, office_page(200)),
+    (
+        "POST",
+        "/office/templates/<template_id>/new-version",
+        lambda w, s: tpl(w, "/new-version"),
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/templates/<template_id>/retire",
+        lambda w, s: tpl(w, "/retire"),
+        lambda w, s: {},
+        office_page(302),
+    ),
+    ("GET", V, lambda w, s: tpl(w, "/versions/1"), None, office_page(200)),
+    ("POST", f"{V}/publish", lambda w, s: draft(w, "/publish"), lambda w, s: {}, office_page(302)),
+    ("GET", f"{V}/title", lambda w, s: draft(w, "/title"), None, office_page(200)),
+    ("POST", f"{V}/title", lambda w, s: draft(w, "/title"), titled(), office_page(302)),
+    ("GET", f"{V}/sections/new", lambda w, s: draft(w, "/sections/new"), None, office_page(200)),
+    (
+        "POST",
+        f"{V}/sections/new",
+        lambda w, s: draft(w, "/sections/new"),
+        titled(),
+        office_page(302),
+    ),
+    (
+        "GET",
+        f"{V}/sections/<section_key>",
+        lambda w, s: draft(w, "/sections/general"),
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        f"{V}/sections/<section_key>",
+        lambda w, s: draft(w, "/sections/general"),
+        titled(),
+        office_page(302),
+    ),
+    (
+        "POST",
+        f"{V}/sections/<section_key>/move",
+        lambda w, s: draft(w, "/sections/general/move"),
+        lambda w, s: {"direction": "down"},
+        office_page(302),
+    ),
+    (
+        "POST",
+        f"{V}/sections/<section_key>/delete",
+        lambda w, s: draft(w, "/sections/extra/delete"),
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "GET",
+        f"{V}/sections/<section_key>/items/new",
+        lambda w, s: draft(w, "/sections/general/items/new?kind=text"),
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        f"{V}/sections/<section_key>/items/new",
+        lambda w, s: draft(w, "/sections/general/items/new"),
+        labelled(kind="check", sense="listen"),
+        office_page(302),
+    ),
+    (
+        "GET",
+        f"{V}/items/<item_key>",
+        lambda w, s: draft(w, "/items/general.look"),
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        f"{V}/items/<item_key>",
+        lambda w, s: draft(w, "/items/general.look"),
+        labelled(sense="touch"),
+        office_page(302),
+    ),
+    (
+        "POST",
+        f"{V}/items/<item_key>/move",
+        lambda w, s: draft(w, "/items/general.look/move"),
+        lambda w, s: {"direction": "up"},
+        office_page(302),
+    ),
+    (
+        "POST",
+        f"{V}/items/<item_key>/delete",
+        lambda w, s: draft(w, "/items/general.look/delete"),
+        lambda w, s: {},
+        office_page(302),
+    ),
+    ("GET", "/office/schedules", lambda w, s: "/office/schedules", None, office_page(200)),
+    ("GET", "/office/schedules/new", lambda w, s: "/office/schedules/new", None, office_page(200)),
+    (
+        "POST",
+        "/office/schedules/new",
+        lambda w, s: "/office/schedules/new",
+        schedule_form,
+        office_page(302),
+    ),
+    (
+        "GET",
+        S,
+        lambda w, s: f"/office/schedules/{checklist(w)[1].id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        S,
+        lambda w, s: f"/office/schedules/{checklist(w)[1].id}",
+        schedule_form,
+        office_page(302),
+    ),
+    (
+        "POST",
+        f"{S}/deactivate",
+        lambda w, s: f"/office/schedules/{checklist(w)[1].id}/deactivate",
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "POST",
+        f"{S}/reactivate",
+        lambda w, s: f"/office/schedules/{checklist(w)[1].id}/reactivate",
+        lambda w, s: {},
+        office_page(302),
+    ),
+]
+
+
+# QR tags (webapp/tags): the public tag address, the key for the app, the office pages
+def tag(w, s):
+    return pick(s, w["tags"])
+
+
+CASES += [
+    (
+        "GET",
+        "/t/<token>",
+        lambda w, s: f"/t/{tag(w, s).token}",
+        None,
+        {
+            "anonymous": 302,  # to sign in, then back
+            "engineer": (302, 404),
+            "client": (302, 404),
+            "dispatcher": 302,
+            "admin": 302,
+        },
+    ),
+    ("GET", "/api/tags/key", lambda w, s: "/api/tags/key", None, ANY_SIGNED_IN),
+    ("GET", "/office/tags", lambda w, s: f"/office/tags?site={site(w, s)}", None, office_page(200)),
+    (
+        "POST",
+        "/office/tags/issue",
+        lambda w, s: "/office/tags/issue",
+        lambda w, s: {"site": str(site(w, s))},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/tags/<tag_id>/revoke",
+        lambda w, s: f"/office/tags/{tag(w, s).id}/revoke",
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/tags/<tag_id>/reissue",
+        lambda w, s: f"/office/tags/{tag(w, s).id}/reissue",
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/tags/reissue-all",
+        lambda w, s: "/office/tags/reissue-all",
+        lambda w, s: {"site": str(site(w, s)), "confirm": "1"},
+        office_page(302),
+    ),
+    (
+        "GET",
+        "/office/tags/sheet",
+        lambda w, s: f"/office/tags/sheet?site={site(w, s)}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/tags/sheet",
+        lambda w, s: "/office/tags/sheet",
+        lambda w, s: {"site": str(site(w, s))},  # nothing ticked: back to the page
+        office_page(302),
+    ),
+    (
+        "GET",
+        "/office/tags/<tag_id>/label.<fmt>",
+        lambda w, s: f"/office/tags/{tag(w, s).id}/label.png",
+        None,
+        office_page(200),
+    ),
 ]
 
 
 @pytest.fixture
-def scoped_world(world):
+def scoped_world(app, world):
     from tests.factories import assign
 
     world["empty_locations"] = (
@@ -462,6 +843,14 @@ def scoped_world(world):
     a_in = next(iter(world["users"]["engineer"].assignments))
     a_out = assign(world["engineer2"], world["sites"][1])
     world["assignments"] = (a_in, a_out)
+    world["rounds"] = tuple(
+        plain_round(site, world["engineer2"], number=f"R-2026-0000{n}")
+        for n, site in enumerate(world["sites"], start=1)
+    )
+    from webapp.tags.operations import issue_tag
+
+    with app.app_context():  # the tag key lives in the app's instance folder
+        world["tags"] = tuple(issue_tag(actor=None, target=e) for e in world["equipment"])
     return world
 
 

@@ -48,12 +48,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .attachments.views import bp as attachments_api
     from .auth.views import api as auth_api
     from .auth.views import bp as auth_pages
+    from .checklists.views import bp as checklist_pages
     from .home.views import bp as home_pages
+    from .inventory.transfer_views import bp as equipment_transfer
     from .inventory.views import bp as inventory_api
     from .office.views import bp as office_pages
     from .pwa.views import bp as pwa
+    from .reports.views import bp as reports_pages
     from .sites.views import bp as sites_api
     from .sync.views import bp as sync_api
+    from .tags.views import bp as tags
 
     for blueprint in (
         auth_pages,
@@ -65,6 +69,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         attachments_api,
         home_pages,
         office_pages,
+        equipment_transfer,
+        tags,
+        checklist_pages,
+        reports_pages,
         pwa,
     ):
         app.register_blueprint(blueprint)
