@@ -20,7 +20,32 @@ from webapp.models import ALL_MODELS
 
 from . import factories
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """With several test processes (pytest -n), each gets a PostgreSQL database of its own
+    (`<name>_gw0`, ...), made on first use, so their fresh-database fixtures cannot collide."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import psycopg2
+    from psycopg2 import sql
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0] or "postgres"
+    mine = f"{name}_{worker}"
+    connection = psycopg2.connect(url, connect_timeout=10)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (mine,))
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(mine)))
+    finally:
+        connection.close()
+    return f"{base}/{mine}"
+
+
+PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 
 
 def _config(url: str, tmp: Path) -> dict:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from playhouse import migrations as pw_migrations
 
+from tests.conftest import PG_URL  # this test process's own database
 from webapp.db import MIGRATIONS_DIR, open_database
 from webapp.extensions import db
 from webapp.models import ALL_MODELS
-
-PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 def _normalise_type(data_type: str) -> str:
