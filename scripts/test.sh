@@ -25,4 +25,5 @@ if { [ ! -x "$chromium_bin" ] || ! command -v pdftotext >/dev/null || [ ! -f "$c
   $sudo apt-get install -y -qq chromium poppler-utils fonts-noto-cjk zbar-tools >/dev/null
 fi
 
-exec .venv/bin/python -m pytest "$@"
+# Tests run in one process per core (TEST_WORKERS=0 runs them in this process, one by one).
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" "$@"
