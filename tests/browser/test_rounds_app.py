@@ -176,9 +176,7 @@ def test_a_maintenance_report_done_offline_is_signed_by_the_client_and_printed(
     assert dark > 500, "the first page is blank"
 
 
-def test_a_half_done_daily_round_survives_closing_the_app_and_resumes(
-    phone, live_server, world
-):
+def test_a_half_done_daily_round_survives_closing_the_app_and_resumes(phone, live_server, world):
     checklists.install_shipped()
     template = ChecklistTemplate.get(ChecklistTemplate.key == "daily-round")
     create_record(Schedule, actor=None, template=template, site=world["sites"][0])
