@@ -23,7 +23,12 @@ def _secret_key(app: Flask) -> str:
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("ROUNDS_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        static_folder=None,
+    )
     app.config.from_object(Defaults)
     app.json.ensure_ascii = False  # Chinese travels as UTF-8, a sixth smaller than \u escapes
     if os.environ.get("DATABASE_URL"):
