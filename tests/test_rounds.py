@@ -14,7 +14,6 @@ from tests.conftest import sign_in_as
 from tests.sync_client import Device
 from webapp.checklists import operations as checklists
 from webapp.models import Answer, Attachment, Fault, Round, TemplateVersion
-from webapp.rounds.seal import canonical_json
 
 L = {"zh_Hans": "{}", "zh_Hant": "{}", "en": "{}"}
 
@@ -351,18 +350,3 @@ def test_devices_pull_published_checklists_and_their_sites_rounds(phone, version
     stranger = Device(client=client, csrf=sign_in_as(client, world["engineer2"]))
     stranger.pull_all()
     assert not [k for k in stranger.records if k[0] == "round"]
-
-
-@pytest.mark.parametrize(
-    ("value", "written"),
-    [
-        (12.0, "12"),
-        (12.5, "12.5"),
-        (0.00001, "0.00001"),
-        (-3, "-3"),
-        ({"b": "乙", "a": [1, None, True]}, '{"a":[1,null,true],"b":"乙"}'),
-        ('line\nbreak "q"', '"line\\nbreak \\"q\\""'),
-    ],
-)
-def test_the_seal_writes_values_as_the_device_does(value, written):
-    assert canonical_json(value) == written
