@@ -81,6 +81,15 @@ def test_text_vectors(case):
     assert rules.text(obj, locale) == expected
 
 
+@pytest.mark.parametrize("case", VECTORS["signs"], ids=lambda case: repr(case[0]))
+def test_who_signs_vectors(app, case):
+    content, expected = case
+    assert rules.client_signs(content) is expected
+    with_sections = {"title": VECTORS["round"]["title"], "sections": [], **content}
+    with app.test_request_context():
+        assert validate_template(with_sections) == {}
+
+
 def test_missing_reads_answer_records_as_well_as_dicts():
     class Answer:
         def __init__(self, status, note=None, photos=None, value=None):
@@ -160,6 +169,8 @@ BAD_TEMPLATES = [
     ("unknown language", lambda c: c["title"].update(fr="Test"), {"title.fr"}),
     ("title not an object", lambda c: c.update(title="测试"), {"title"}),
     ("unknown form", lambda c: c.update(form="daily"), {"form"}),
+    ("unknown signer", lambda c: c.update(acceptance="engineer"), {"acceptance"}),
+    ("no signer", lambda c: c.update(acceptance="none"), set()),
     ("sections not a list", lambda c: c.update(sections={}), {"sections"}),
     (
         "section key used twice",

@@ -331,6 +331,28 @@ def test_a_new_version_copies_keeps_keys_and_publishes_while_v1_stays(office, pu
     assert TemplateVersion.select().where(TemplateVersion.template == published).count() == 3
 
 
+def test_the_office_chooses_whether_the_client_signs_a_checklist(office, published):
+    office.post(f"/office/templates/{published.id}/new-version")
+    base = f"/office/templates/{published.id}/versions/2"
+    page = office.get(f"/office/templates/{published.id}").get_data(as_text=True)
+    assert "The client accepts and signs" in page  # the default, shown for v1 and the draft
+    title = {**texts("title", "日常巡检", "Daily round")}
+    r = office.post(f"{base}/title", {**title, "acceptance": "nobody"})
+    assert r.status_code == 422 and 'id="e-acceptance"' in r.get_data(as_text=True)
+    assert "acceptance" not in version(published, 2).content
+    r = office.post(f"{base}/title", {**title, "acceptance": "none"})
+    assert r.status_code == 302
+    assert version(published, 2).content["acceptance"] == "none"
+    html = office.get(f"{base}/title").get_data(as_text=True)
+    assert '<option value="none" selected>' in html
+    r = office.post(f"{base}/title", {**title, "acceptance": "client"})
+    assert "acceptance" not in version(published, 2).content  # the default is not written
+    office.post(f"{base}/title", {**title, "acceptance": "none"})
+    office.post(f"{base}/publish")
+    page = office.get(f"/office/templates/{published.id}").get_data(as_text=True)
+    assert "No signature: submitting closes the round" in page
+
+
 def test_moving_and_deleting_sections_and_items(office, published):
     office.post(f"/office/templates/{published.id}/new-version")
     base = f"/office/templates/{published.id}/versions/2"

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from webapp.models import Assignment, Client, Equipment, Location, Site, User
+from datetime import UTC, date, datetime
+
+from webapp import demo
+from webapp.checklists.content import expand
+from webapp.models import (
+    Assignment,
+    ChecklistTemplate,
+    Client,
+    Equipment,
+    Location,
+    Schedule,
+    Site,
+    TemplateVersion,
+    User,
+)
+from webapp.records import create_record
 
 
 def test_seed_demo_builds_a_realistic_demo_once(runner):
@@ -23,6 +38,65 @@ def test_seed_demo_builds_a_realistic_demo_once(runner):
     assert again.exit_code == 0
     assert Equipment.live().count() == Equipment.select().count()  # nothing added twice
     assert User.select().count() == 5
+
+
+def _items_per_round(schedule: Schedule) -> int:
+    """How many questions the phone asks for a round of this schedule (rounds.js devicesFor)."""
+    template = schedule.template
+    content = (
+        TemplateVersion.select()
+        .where(
+            (TemplateVersion.template == template)
+            & (TemplateVersion.number == template.published_version)
+        )
+        .get()
+        .content
+    )
+    devices = Equipment.live().where(Equipment.site == schedule.site, Equipment.status != "retired")
+    if schedule.location_id:
+        devices = devices.where(Equipment.location == schedule.location_id)
+    return len(expand(content, [str(d.id) for d in devices]))
+
+
+def test_the_demo_walks_the_daily_round_room_by_room(runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    daily = ChecklistTemplate.get(ChecklistTemplate.key == "daily-round")
+    schedules = list(Schedule.live().where(Schedule.template == daily, Schedule.active))
+    assert schedules and all(s.location_id for s in schedules)  # per room, never a building
+    rooms_with_devices = {
+        e.location_id for e in Equipment.live().where(Equipment.status != "retired")
+    }
+    assert {s.location_id for s in schedules} == rooms_with_devices
+    sizes = sorted(_items_per_round(s) for s in schedules)
+    # 2 items for the room's systems + 7 per device; the biggest room is a machine room
+    assert all(n >= 9 for n in sizes) and sizes[-1] <= 2 + 7 * 25, sizes
+    assert sum(sizes) - 2 * len(sizes) == 7 * len(
+        Equipment.live().where(Equipment.status != "retired")
+    )
+    # Every browser gets its own language: no demo user has one saved (docs: Quick start).
+    assert [u.username for u in User.select().where(User.locale.is_null(False))] == []
+
+    # Seeding again adds nothing, and stops a building-wide round an older demo had.
+    site = Site.live().order_by(Site.name).first()
+    building = create_record(
+        Schedule, actor=None, template=daily, site=site, frequency="daily", active=True
+    )
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert Schedule.get_by_id(building.id).active is False
+    again = Schedule.live().where(Schedule.template == daily, Schedule.active)
+    assert sorted(s.id for s in again) == sorted(s.id for s in schedules)
+
+
+def test_a_demo_seeded_before_eight_in_hangzhou_starts_its_schedules_that_day(runner, monkeypatch):
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 20, 23, 30, tzinfo=UTC).astimezone(tz)  # 07:30 +08:00
+
+    monkeypatch.setattr(demo, "datetime", Clock)
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    starts = {s.starts_on for s in Schedule.live()}
+    assert starts == {date(2026, 11, 21)}  # the day in Hangzhou, not the server's UTC day
 
 
 def test_create_user_for_a_client(runner, app):

@@ -14,7 +14,6 @@ from tests.conftest import sign_in_as
 from tests.sync_client import Device
 from webapp.checklists import operations as checklists
 from webapp.models import Answer, Attachment, Fault, Round, TemplateVersion
-from webapp.rounds.seal import canonical_json
 
 L = {"zh_Hans": "{}", "zh_Hant": "{}", "en": "{}"}
 
@@ -353,16 +352,98 @@ def test_devices_pull_published_checklists_and_their_sites_rounds(phone, version
     assert not [k for k in stranger.records if k[0] == "round"]
 
 
-@pytest.mark.parametrize(
-    ("value", "written"),
-    [
-        (12.0, "12"),
-        (12.5, "12.5"),
-        (0.00001, "0.00001"),
-        (-3, "-3"),
-        ({"b": "乙", "a": [1, None, True]}, '{"a":[1,null,true],"b":"乙"}'),
-        ('line\nbreak "q"', '"line\\nbreak \\"q\\""'),
-    ],
-)
-def test_the_seal_writes_values_as_the_device_does(value, written):
-    assert canonical_json(value) == written
+def fault(phone, rid, site, key, description="画面偏色"):
+    fid = str(uuid.uuid4())
+    phone.edit(
+        "fault",
+        fid,
+        {
+            "site_id": str(site.id),
+            "round_id": rid,
+            "item_key": key,
+            "description": description,
+            "reported_at": "2026-11-21T09:30:00+08:00",
+        },
+        op="create",
+    )
+    return fid
+
+
+def test_a_round_item_raises_one_fault_however_often_it_is_sent(phone, version, world, app):
+    site = world["sites"][0]
+    rid = start(phone, version, site)
+    answer(phone, rid, "terminal.clean", "abnormal", {"cleaned": 1, "damaged": 1})
+    first = fault(phone, rid, site, "terminal.clean")
+    twice = fault(phone, rid, site, "terminal.clean", "画面偏色（第二次提交）")  # a double tap
+    other = fault(phone, rid, site, "terminal.image")
+    loose = fault(phone, None, site, "")  # not from a round: never limited
+    out = results(phone)
+    assert [r["status"] for r in out] == [
+        "applied",
+        "applied",
+        "applied",
+        "rejected",
+        "applied",
+        "applied",
+    ]
+    number = Fault.get_by_id(first).number
+    refused = out[3]["error"]
+    assert refused["code"] == "fault_exists"
+    assert number in refused["message"] and "已" in refused["message"]  # named, in Chinese
+    assert refused["fields"] == {"item_key": [f"已登记为 {number}。"]}
+
+    # Another phone of the same engineer, later: refused just the same.
+    second = app.test_client()
+    second.set_cookie("rounds_lang", "en")
+    tablet = Device(client=second, csrf=sign_in_as(second, world["users"]["engineer"]))
+    fault(tablet, rid, site, "terminal.clean")
+    again = results(tablet)[0]
+    assert again["status"] == "rejected" and number in again["error"]["message"]
+    assert "already raised" in again["error"]["message"]
+    assert Fault.select().where(Fault.round == rid, Fault.item_key == "terminal.clean").count() == 1
+    assert {str(f.id) for f in Fault.select()} == {first, other, loose}
+    assert twice not in {str(f.id) for f in Fault.select()}
+
+
+def test_a_checklist_the_client_does_not_sign_is_closed_by_submitting(phone, world):
+    admin = world["users"]["admin"]
+    internal = {**CONTENT, "acceptance": "none"}
+    template = checklists.create_template(
+        actor=admin,
+        key="self-check",
+        form="maintenance_report",
+        title=CONTENT["title"],
+        content=internal,
+    )
+    version = checklists.publish(
+        TemplateVersion.get(TemplateVersion.template == template), actor=admin
+    )
+    rid = start(phone, version, world["sites"][0])
+    answer(phone, rid, "terminal.clean", "normal", {"cleaned": 1, "damaged": 0})
+    answer(phone, rid, "terminal.voltage", "normal", {"reading": 220, "nominal": 220})
+    answer(phone, rid, "terminal.image", "normal")
+    phone.edit("round", rid, {"submitted_at": "2026-11-21T09:45:00+08:00"}, op="submit")
+    signature, _ = attach(phone, rid, kind="signature", data=b"\x89PNG strokes")
+    phone.edit(
+        "round",
+        rid,
+        {
+            "acceptance": {
+                "accepted": True,
+                "handover": "none",
+                "satisfaction": "satisfied",
+                "reasons": [],
+                "comments": "",
+                "signer": "王经理",
+                "signed_at": "2026-11-21T09:50:00+08:00",
+            },
+            "signature_id": signature,
+            "seal_hash": "0" * 64,
+        },
+        op="sign",
+    )
+    out = results(phone)
+    assert [r["status"] for r in out[:-1]] == ["applied"] * 6
+    assert out[-1]["error"]["code"] == "not_signed"
+    assert "客户" in out[-1]["error"]["message"]
+    assert Round.get_by_id(rid).status == "submitted"

@@ -2,7 +2,9 @@
  * Talking to the server: JSON requests with the session's CSRF token and a timeout.
  *
  * Connectivity is judged by requests succeeding, not by navigator.onLine: a phone on a
- * captive Wi-Fi or one bar of signal says "online" and still gets nowhere.
+ * captive Wi-Fi or one bar of signal says "online" and still gets nowhere. The latest request
+ * to end decides, unless an older one ends after a newer one: a request that hung while the
+ * network was away and fails late does not undo what a later success showed.
  */
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -24,9 +26,22 @@ export class Api extends EventTarget {
     this.reachable = null;
     /** @type {string|null} */
     this.csrfToken = null;
+    this.started = 0; // requests started on this page, numbered
+    this.decided = 0; // the number of the newest request whose end set `reachable`
     // The browser knowing it has no network at all is a sure "no"; its "online" is only a
     // maybe, settled by the next request.
-    addEventListener('offline', () => this.setReachable(false));
+    addEventListener('offline', () => { this.decided = this.started; this.setReachable(false); });
+  }
+
+  /**
+   * What request number `n` found out, unless a newer request has already said.
+   * @param {number} n
+   * @param {boolean} value
+   */
+  settle(n, value) {
+    if (n < this.decided) return;
+    this.decided = n;
+    this.setReachable(value);
   }
 
   setReachable(value) {
@@ -50,6 +65,7 @@ export class Api extends EventTarget {
     const sendHeaders = { Accept: 'application/json', ...headers };
     if (json !== undefined) sendHeaders['Content-Type'] = 'application/json';
     if (method !== 'GET' && method !== 'HEAD' && this.csrfToken) sendHeaders['X-CSRF-Token'] = this.csrfToken;
+    const n = ++this.started;
     let response;
     try {
       response = await fetch(url, {
@@ -62,7 +78,7 @@ export class Api extends EventTarget {
         signal: controller.signal,
       });
     } catch (error) {
-      this.setReachable(false);
+      this.settle(n, false);
       throw new NetworkError(error);
     } finally {
       clearTimeout(timer);
@@ -79,7 +95,7 @@ export class Api extends EventTarget {
     }
     // Our server answers every /api/ request with JSON; anything else (a captive portal's page,
     // a proxy's error, a redirect elsewhere) means we are not really talking to it.
-    this.setReachable(isJson && response.status < 500);
+    this.settle(n, isJson && response.status < 500);
     return { status: response.status, ok: response.ok, data: isJson ? data : null, isJson };
   }
 

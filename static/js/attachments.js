@@ -103,20 +103,20 @@ export function newAttachment({ ownerEntity, ownerId, kind, label, siteId, photo
  */
 export async function uploadAll(db, api, userId) {
   let uploaded = 0;
-  const ready = (await db.blobs(userId)).filter((b) => b.acked);
+  const ready = (await db.blobs(userId)).filter((b) => b.acked && !b.uploaded);
   for (const blob of ready) {
-    if (await uploadOne(db, api, blob)) uploaded += 1;
+    if (await uploadOne(db, api, userId, blob)) uploaded += 1;
   }
   return { uploaded, waiting: ready.length - uploaded };
 }
 
-async function uploadOne(db, api, blob) {
+async function uploadOne(db, api, userId, blob) {
   const base = `/api/attachments/${encodeURIComponent(blob.id)}`;
   const status = await api.get(`${base}/status`);
   if (status.status === 401) throw Object.assign(new Error('unauthenticated'), { status: 401 });
   if (!status.ok || !status.data || typeof status.data.received !== 'number') return false;
   if (status.data.status === 'complete') {
-    await db.dropBlob(blob.id);
+    await db.finishUpload(userId, blob.id);
     return true;
   }
   let start = Math.min(Math.max(0, status.data.received), blob.size);
@@ -142,7 +142,7 @@ async function uploadOne(db, api, blob) {
       return false;
     }
     if (answer.data.status === 'complete') {
-      await db.dropBlob(blob.id);
+      await db.finishUpload(userId, blob.id);
       return true;
     }
     start = Math.min(Math.max(answer.data.received, 0), blob.size);

@@ -95,6 +95,16 @@ export function text(obj, locale) {
 // -- rounds ------------------------------------------------------------------------------------
 
 /**
+ * Whether a round of this content is closed by the client's acceptance and signature: yes
+ * unless the template says "none" (client_signs in content.py).
+ * @param {{acceptance?: string}} content
+ * @returns {boolean}
+ */
+export function clientSigns(content) {
+  return (content && content.acceptance) !== 'none';
+}
+
+/**
  * The questions of a round in order; a repeated section once per device, device by device.
  * @param {{sections?: object[]}} content
  * @param {unknown[]} equipmentIds

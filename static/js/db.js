@@ -261,7 +261,8 @@ export class Database extends EventTarget {
    * user's counter in the same transaction), attachment bytes, and the draft removed — all or
    * nothing, flushed to disk before this resolves.
    * @param {string} userId
-   * @param {{mutations: object[], blobs?: object[], draftKey?: string, supersedes?: string}} edit
+   * @param {{mutations: object[], blobs?: object[], draftKey?: string,
+   *   supersedes?: string|string[]}} edit the refused entries `supersedes` names leave the outbox
    * @returns {Promise<object[]>} the outbox entries written
    */
   commitEdit(userId, { mutations, blobs = [], draftKey, supersedes }) {
@@ -282,8 +283,9 @@ export class Database extends EventTarget {
       }
       for (const blob of blobs) await tx.put('blobs', { ...blob, user_id: userId });
       if (draftKey) await tx.delete('drafts', [userId, draftKey]);
-      if (supersedes) await settle(tx, supersedes, 'superseded');
+      for (const mutationId of [].concat(supersedes || [])) await settle(tx, mutationId, 'superseded');
       await tx.put('meta', { key: `user:${userId}`, value: state });
+      await dropSentBlobs(tx, userId);
       return entries;
     }, true);
   }
@@ -359,6 +361,7 @@ export class Database extends EventTarget {
           if (blob && !blob.acked) await tx.put('blobs', { ...blob, acked: true });
         }
       }
+      await dropSentBlobs(tx, userId);
     }, true);
   }
 
@@ -373,8 +376,86 @@ export class Database extends EventTarget {
       if (!entry || entry.status !== 'needs_attention') return false;
       await settle(tx, mutationId, 'discarded');
       if (entry.entity === 'attachment') await tx.delete('blobs', entry.id);
+      await dropSentBlobs(tx, entry.author);
       return true;
     }, true);
+  }
+
+  /**
+   * Send refused changes again, on the user's request (the cause was fixed in the office):
+   * each becomes a new mutation — a new id and the next client_seq, in the order they were
+   * made — with the same record, operation and changes; the refused one leaves the outbox and
+   * stays in the answered log, marked `resent`. The record's copy shows the change again.
+   * @param {string} userId
+   * @param {string[]} mutationIds
+   * @returns {Promise<object[]>} the new outbox entries
+   */
+  resend(userId, mutationIds) {
+    return this.run(ALL, 'readwrite', async (tx) => {
+      const row = await tx.get('meta', `user:${userId}`);
+      if (!row) throw new Error('no sync state for this user');
+      const state = row.value;
+      const wanted = new Set(mutationIds);
+      const refused = (await tx.getAll('outbox', range([state.client_id])))
+        .filter((e) => wanted.has(e.mutation_id) && e.status === 'needs_attention' && e.author === userId);
+      const entries = [];
+      for (const old of refused) {
+        await settle(tx, old.mutation_id, 'resent');
+        state.client_seq += 1;
+        const entry = {
+          ...old, mutation_id: crypto.randomUUID(), client_seq: state.client_seq, status: 'pending',
+          result: null, attempts: 0, last_error: null, repush: false, resent_from: old.mutation_id,
+          client_time: new Date().toISOString(),
+        };
+        await tx.put('outbox', entry);
+        entries.push(entry);
+        if (entry.entity !== 'attachment') await refreshRecord(tx, userId, state.client_id, entry);
+      }
+      await tx.put('meta', { key: `user:${userId}`, value: state });
+      return entries;
+    }, true);
+  }
+
+  /**
+   * What a file export of some outbox entries holds: the entries, the records they change as
+   * this device holds them (a round with its answers and faults), and the attachment bytes
+   * still on the device that belong to those records (photos, the client's signature).
+   * @param {string} userId
+   * @param {string[]} mutationIds
+   * @returns {Promise<{entries: object[], records: object[], blobs: object[]}>}
+   */
+  exportable(userId, mutationIds) {
+    return this.run(['meta', 'records', 'outbox', 'blobs'], 'readonly', async (tx) => {
+      const wanted = new Set(mutationIds);
+      const entries = (await outboxOf(tx, userId)).filter((e) => wanted.has(e.mutation_id));
+      const owners = new Set();
+      const keys = new Map();
+      const add = (entity, id) => { if (id) keys.set(`${entity}|${id}`, [userId, entity, String(id)]); };
+      for (const e of entries) {
+        const owner = e.entity === 'attachment' ? e.changes?.owner_id
+          : e.entity === 'round' ? e.id : e.changes?.round_id;
+        if (e.entity === 'attachment') add(e.changes?.owner_entity, owner);
+        else add(e.entity, e.id);
+        if (owner) { owners.add(String(owner)); add('round', owner); }
+      }
+      const children = [];
+      for (const owner of owners) {
+        children.push(...await tx.getAll('records', IDBKeyRange.only([userId, owner]), 'by_parent'));
+      }
+      const faults = (await tx.getAll('records', IDBKeyRange.only([userId, 'fault']), 'by_entity'))
+        .filter((r) => owners.has(String((r.local || r.server || {}).round_id)));
+      const held = (await Promise.all([...keys.values()].map((k) => tx.get('records', k)))).filter(Boolean);
+      const records = [...held, ...children, ...faults].map(({ user_id, ...rec }) => rec);
+      const blobs = [];
+      for (const owner of owners) blobs.push(...await tx.getAll('blobs', IDBKeyRange.only([userId, owner]), 'by_owner'));
+      for (const e of entries) {
+        if (e.entity === 'attachment' && !owners.has(String(e.changes?.owner_id))) {
+          const blob = await tx.get('blobs', e.id);
+          if (blob) blobs.push(blob);
+        }
+      }
+      return { entries, records, blobs };
+    });
   }
 
   // --- pull -----------------------------------------------------------------------------------
@@ -491,14 +572,36 @@ export class Database extends EventTarget {
       (tx) => tx.getAll('blobs', IDBKeyRange.only([userId, ownerId]), 'by_owner'));
   }
 
-  /** Every attachment of the user still on the device. @returns {Promise<object[]>} */
+  /**
+   * Every attachment of the user still on the device: those to upload, and those the server
+   * has (`uploaded`) but a change waiting here still refers to. @returns {Promise<object[]>}
+   */
   blobs(userId) {
     return this.run(['blobs'], 'readonly', (tx) => tx.getAll('blobs', IDBKeyRange.only(userId), 'by_user'));
   }
 
   /** How many attachments still have their bytes only here. @returns {Promise<number>} */
-  countBlobs(userId) {
-    return this.run(['blobs'], 'readonly', (tx) => tx.count('blobs', IDBKeyRange.only(userId), 'by_user'));
+  async countBlobs(userId) {
+    return (await this.blobs(userId)).filter((b) => !b.uploaded).length;
+  }
+
+  /**
+   * The server holds the whole file: forget the bytes, unless a change waiting in the outbox
+   * (a refused signing, a refused answer) still refers to them — they stay with it, so that
+   * it can be exported or signed again without losing the picture.
+   * @returns {Promise<void>}
+   */
+  finishUpload(userId, id) {
+    return this.run(['meta', 'outbox', 'blobs'], 'readwrite', async (tx) => {
+      const blob = await tx.get('blobs', id);
+      if (!blob) return;
+      const waiting = await outboxOf(tx, userId);
+      if (waiting.some((entry) => refersTo(entry, id))) {
+        await tx.put('blobs', { ...blob, uploaded: true, received: blob.size, upload_error: null });
+      } else {
+        await tx.delete('blobs', id);
+      }
+    }, true);
   }
 
   /** Remember how far an upload got. @returns {Promise<void>} */
@@ -607,7 +710,7 @@ export class Database extends EventTarget {
         tx.getAll('acked', range([clientId])),
       ]);
       const answered = acked.filter((e) => e.entity === entity && e.id === id && e.author === userId
-        && !e.discarded && !e.superseded);
+        && !e.discarded && !e.superseded && !e.resent);
       return { waiting: waiting.filter((e) => e.author === userId), answered };
     });
   }
@@ -692,6 +795,29 @@ function needsAttention(entry, answer, raw) {
     ...entry, status: 'needs_attention', result: raw, repush: false,
     last_error: typeof error.message === 'string' ? error.message : null,
   };
+}
+
+/** The user's outbox entries (their client_id's), read inside a transaction. */
+async function outboxOf(tx, userId) {
+  const row = await tx.get('meta', `user:${userId}`);
+  return row ? tx.getAll('outbox', range([row.value.client_id])) : [];
+}
+
+/** Whether an outbox entry refers to an attachment (a signing's signature, an answer's photos). */
+function refersTo(entry, attachmentId) {
+  const changes = entry.changes || {};
+  return changes.signature_id === attachmentId
+    || (Array.isArray(changes.photos) && changes.photos.includes(attachmentId));
+}
+
+/** Forget the bytes of uploaded attachments no change in the outbox refers to any more. */
+async function dropSentBlobs(tx, userId) {
+  const kept = (await tx.getAll('blobs', IDBKeyRange.only(userId), 'by_user')).filter((b) => b.uploaded);
+  if (!kept.length) return;
+  const waiting = await outboxOf(tx, userId);
+  for (const blob of kept) {
+    if (!waiting.some((entry) => refersTo(entry, blob.id))) await tx.delete('blobs', blob.id);
+  }
 }
 
 /** Take an entry out of the outbox for good (the user replaced or discarded it). */

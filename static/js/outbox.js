@@ -96,9 +96,10 @@ export class Outbox extends EventTarget {
    * @param {Mutation[]} mutations
    * @param {object[]} [blobs]
    * @param {string} [draftKey]
+   * @param {string[]} [supersedes] refused entries these mutations replace (a new signature)
    */
-  async commitInOrder(mutations, blobs = [], draftKey) {
-    const entries = await this.db.commitEdit(this.userId(), { mutations, blobs, draftKey });
+  async commitInOrder(mutations, blobs = [], draftKey, supersedes = []) {
+    const entries = await this.db.commitEdit(this.userId(), { mutations, blobs, draftKey, supersedes });
     this.dispatchEvent(new Event('change'));
     return entries;
   }
@@ -125,6 +126,25 @@ export class Outbox extends EventTarget {
     const done = await this.db.discard(mutationId);
     this.dispatchEvent(new Event('change'));
     return done;
+  }
+
+  /**
+   * Send refused changes again (new mutations with the same changes), on the user's request.
+   * @param {string[]} mutationIds
+   * @returns {Promise<object[]>}
+   */
+  async resend(mutationIds) {
+    const entries = await this.db.resend(this.userId(), mutationIds);
+    this.dispatchEvent(new Event('change'));
+    return entries;
+  }
+
+  /**
+   * Everything a file export of some entries holds (see db.exportable).
+   * @param {string[]} mutationIds
+   */
+  exportable(mutationIds) {
+    return this.db.exportable(this.userId(), mutationIds);
   }
 
   /**

@@ -31,6 +31,7 @@ export class Sync extends EventTarget {
     Object.assign(this, { db, api, session, outbox });
     this.running = null;
     this.again = false;
+    this.againManual = false;
     this.failures = 0;
     this.retryTimer = null;
     this.lastError = null;
@@ -69,7 +70,10 @@ export class Sync extends EventTarget {
     if (manual) this.clearRetry();
     else if (this.retryTimer) return this.running || Promise.resolve();
     if (this.running) {
+      // Asked while a round runs (the network came back during it): one more round after it,
+      // and a manual ask is not swallowed by the backoff that round may leave behind.
       this.again = true;
+      this.againManual = this.againManual || manual;
       return this.running;
     }
     this.running = this.withLock(() => this.round()).catch((error) => {
@@ -78,9 +82,11 @@ export class Sync extends EventTarget {
       this.running = null;
       await this.refresh();
       if (this.channel) this.channel.postMessage('synced');
-      if (this.again && !this.retryTimer) {
+      const manualAgain = this.againManual;
+      if (this.again && (manualAgain || !this.retryTimer)) {
         this.again = false;
-        this.run();
+        this.againManual = false;
+        this.run({ manual: manualAgain });
       }
     });
     this.changed();

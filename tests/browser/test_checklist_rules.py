@@ -47,7 +47,8 @@ RUN_VECTORS = """async (vectors) => {
       .map((m) => [m.key, m.equipment_id, m.reason]),
   }));
   const texts = vectors.texts.map(([obj, locale]) => rules.text(obj, locale));
-  return { answers, numbers, expanded, missing, texts };
+  const signs = vectors.signs.map(([content]) => rules.clientSigns(content));
+  return { answers, numbers, expanded, missing, texts, signs };
 }"""
 
 
@@ -71,6 +72,7 @@ def test_the_device_agrees_with_every_shared_case(desktop, live_server):
     for case, got in zip(VECTORS["missing"], result["missing"], strict=True):
         assert got["found"] == case["missing"], case["name"]
     assert result["texts"] == [expected for _obj, _locale, expected in VECTORS["texts"]]
+    assert result["signs"] == [expected for _content, expected in VECTORS["signs"]]
 
 
 def test_device_messages_speak_the_loaded_language(phone, live_server):

@@ -21,6 +21,7 @@ STATUSES = ("normal", "abnormal", "na")
 REQUIREMENTS = ("note", "photo")
 CAN_BE_ABNORMAL = ("check", "count_pair", "measurement", "choice")
 REPEATS = ("equipment",)
+ACCEPTANCE = ("client", "none")  # a round is closed by the client's signature, or by no one
 
 KEY = re.compile(r"^[a-z0-9_.-]{1,64}$")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -158,11 +159,13 @@ def validate_template(content: Any) -> dict[str, list[str]]:
         errors.add("content", _("Not a valid mapping type."))
         return errors.found
     for name in content:
-        if name not in ("title", "form", "sections"):
+        if name not in ("title", "form", "acceptance", "sections"):
             errors.add(str(name), _("Unknown field."))
     errors.text("title", content.get("title"))
     if content.get("form") not in FORMS:
         errors.add("form", _("Choose one of: %(allowed)s.", allowed=", ".join(FORMS)))
+    if "acceptance" in content and content["acceptance"] not in ACCEPTANCE:
+        errors.add("acceptance", _("Choose one of: %(allowed)s.", allowed=", ".join(ACCEPTANCE)))
     sections = content.get("sections")
     if not isinstance(sections, list):
         errors.add("sections", _("Not a valid list."))
@@ -292,6 +295,15 @@ def _validate_options(errors: _Errors, path: str, item: dict[str, Any]) -> None:
 
 
 # -- rounds --------------------------------------------------------------------------------
+
+
+def client_signs(content: dict[str, Any]) -> bool:
+    """Whether a round of this content is closed by the client's acceptance and signature.
+
+    Yes unless the template says "none": the maintenance report carries the acceptance block,
+    and the daily round's operations record is signed off by the client's project lead
+    (domain §1, §7)."""
+    return content.get("acceptance", "client") != "none"
 
 
 def expand(content: dict[str, Any], equipment_ids: list[Any]) -> list[dict[str, Any]]:

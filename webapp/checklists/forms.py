@@ -163,9 +163,28 @@ def new_template(form: MultiDict) -> dict[str, Any]:
     }
 
 
+ACCEPTANCE_LABELS = {
+    "client": _l("The client accepts and signs (hand-over on the device)"),
+    "none": _l("No signature: submitting closes the round"),
+}
+
+
+def title_values(content: dict[str, Any]) -> MultiDict:
+    """The title form's values: the title in three languages and who closes a round."""
+    values = section_values({"title": content.get("title", {})})
+    values["acceptance"] = "client" if rules.client_signs(content) else "none"
+    return values
+
+
 def with_title(content: dict[str, Any], form: MultiDict) -> dict[str, Any]:
     changed = copy.deepcopy(content)
     changed["title"] = texts(form, "title")
+    if "acceptance" in form:
+        chosen = form.get("acceptance", "").strip()
+        if chosen == "client":
+            changed.pop("acceptance", None)  # the default: content stays as shipped
+        else:
+            changed["acceptance"] = chosen
     return changed
 
 

@@ -59,6 +59,8 @@ def _helpers() -> dict[str, Any]:
         "tr": lambda obj: rules.text(obj, locale),
         "langs": forms.LANG_LABELS,
         "form_labels": forms.FORM_LABELS,
+        "acceptance_labels": forms.ACCEPTANCE_LABELS,
+        "closed_by": lambda content: "client" if rules.client_signs(content) else "none",
         "status_labels": forms.STATUS_LABELS,
         "kind_labels": forms.KIND_LABELS,
         "kind_short": forms.KIND_SHORT,
@@ -237,7 +239,8 @@ def template(template_id):
         rounds=_rounds_by_version(versions),
         locked=_locked_keys(template),
         schedules=Schedule.live().where((Schedule.template == template) & Schedule.active).count(),
-        title_values=forms.section_values({"title": draft.content["title"]} if draft else None),
+        title_values=forms.title_values(draft.content) if draft else forms.section_values(None),
+        in_use=next((v for v in versions if v.number == template.published_version), None),
     )
 
 
@@ -294,8 +297,13 @@ def publish(template_id, number):
 def edit_title(template_id, number):
     version = _draft(template_id, number)
     if request.method == "GET":
-        values = forms.section_values({"title": version.content.get("title", {})})
-        return render_template("checklists/title.html", version=version, values=values, errors={})
+        values = forms.title_values(version.content)
+        return render_template(
+            "checklists/title.html",
+            version=version,
+            values=values,
+            errors={},
+        )
     errors = _save(version, forms.with_title(version.content, request.form))
     if not errors:
         flash(_("Saved."))

@@ -9,27 +9,29 @@ randomness: every run produces the same register.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from ..accounts.operations import create_user
 from ..checklists.operations import install_shipped
 from ..inventory.operations import create_equipment
-from ..models import ChecklistTemplate, Schedule, Site, User
-from ..records import create_record
+from ..models import ChecklistTemplate, Equipment, Location, Schedule, Site, User
+from ..records import create_record, update_record
 from ..sites.operations import assign_engineer, create_client, create_location, create_site
 
 DEMO_PASSWORD = "rounds-demo"  # noqa: S105 - published demo password, printed by `seed-demo`
 
 # --- people ---------------------------------------------------------------------------------
 
-# username, role, display name, phone, locale, client key (client users only), stationed at
-USERS: list[tuple[str, str, str, str, str | None, str | None, tuple[str, ...]]] = [
-    ("admin", "admin", "系统管理员", "", None, None, ()),
-    ("dispatcher", "dispatcher", "王敏", "138-5716-2047", "zh_Hans", None, ()),
-    ("engineer", "engineer", "李明", "138-0571-3396", "zh_Hans", None, ("main", "annex")),
-    ("engineer2", "engineer", "张磊", "135-8801-4675", "zh_Hans", None, ("dc",)),
-    ("client", "client", "陈建国", "139-0571-6628", "zh_Hans", "conf", ()),
+# username, role, display name, phone, client key (client users only), stationed at.
+# No saved language: each demo user sees the language their browser asks for until they choose.
+USERS: list[tuple[str, str, str, str, str | None, tuple[str, ...]]] = [
+    ("admin", "admin", "系统管理员", "", None, ()),
+    ("dispatcher", "dispatcher", "王敏", "138-5716-2047", None, ()),
+    ("engineer", "engineer", "李明", "138-0571-3396", None, ("main", "annex")),
+    ("engineer2", "engineer", "张磊", "135-8801-4675", None, ("dc",)),
+    ("client", "client", "陈建国", "139-0571-6628", "conf", ()),
 ]
 
 # --- clients, sites, rooms ------------------------------------------------------------------
@@ -782,7 +784,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> list[dict]:
     _seed_equipment(admin, sites, rooms)
 
     for spec in USERS[1:]:
-        client_key, stationed = spec[5], spec[6]
+        client_key, stationed = spec[4], spec[5]
         client_id = clients[client_key].id if client_key else None
         user = create_user(actor=admin, data=_user_data(spec, password, client_id))
         for site_key in stationed:
@@ -793,38 +795,64 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> list[dict]:
     return _accounts(password)
 
 
-# template key, frequency: every demo site has a daily round and a monthly maintenance report
-SCHEDULES = (("daily-round", "daily"), ("maintenance-report", "monthly"))
+def _seed_day(site: Site) -> date:
+    """Today where the site is: a schedule seeded at 07:00 in Hangzhou starts that day, not the
+    day before (the server may keep UTC)."""
+    return datetime.now(ZoneInfo(site.timezone or "Asia/Shanghai")).date()
+
+
+def _rooms_with_devices(site: Site) -> list[Location]:
+    """The site's rooms that hold a device in service, in name order."""
+    in_service = (
+        Equipment.live()
+        .select(Equipment.location)
+        .where((Equipment.site == site) & (Equipment.status != "retired"))
+    )
+    return list(
+        Location.live()
+        .where((Location.site == site) & Location.id.in_(in_service))
+        .order_by(Location.name)
+    )
 
 
 def _seed_schedules(admin: User) -> None:
-    """A schedule of each kind for every demo site that lacks one, covering all its systems."""
+    """For every demo site that lacks them: the daily 看听闻摸 round of each room with devices, as
+    an engineer walks it (a round of a whole building would ask about every device in it at
+    once), and a monthly maintenance report for the site. They start on the day they are
+    seeded, so nothing is overdue on a fresh demo. A building-wide daily round left by an
+    older demo is stopped."""
     names = [spec["data"]["name"] for spec in SITES.values()]
-    starts_on = date.today().replace(day=1)
+    daily = ChecklistTemplate.get(ChecklistTemplate.key == "daily-round")
+    report = ChecklistTemplate.get(ChecklistTemplate.key == "maintenance-report")
     for site in Site.live().where(Site.name.in_(names)).order_by(Site.name):
-        for key, frequency in SCHEDULES:
-            template = ChecklistTemplate.get(ChecklistTemplate.key == key)
-            exists = (
-                Schedule.live()
-                .where((Schedule.site == site) & (Schedule.template == template))
-                .exists()
+        starts_on = _seed_day(site)
+        existing = list(
+            Schedule.live().where((Schedule.site == site) & Schedule.template.in_([daily, report]))
+        )
+        for old in existing:
+            if old.template_id == daily.id and old.location_id is None and old.active:
+                update_record(old, actor=admin, changes={"active": False})
+        wanted = [(report, None, "monthly")]
+        wanted += [(daily, room, "daily") for room in _rooms_with_devices(site)]
+        for template, room, frequency in wanted:
+            room_id = room.id if room else None
+            if any(s.template_id == template.id and s.location_id == room_id for s in existing):
+                continue
+            create_record(
+                Schedule,
+                actor=admin,
+                template=template,
+                site=site,
+                location=room,
+                system="",
+                frequency=frequency,
+                starts_on=starts_on,
+                active=True,
             )
-            if not exists:
-                create_record(
-                    Schedule,
-                    actor=admin,
-                    template=template,
-                    site=site,
-                    location=None,
-                    system="",
-                    frequency=frequency,
-                    starts_on=starts_on,
-                    active=True,
-                )
 
 
 def _user_data(spec: tuple, password: str, client_id: Any) -> dict[str, Any]:
-    username, role, name, phone, locale, _client_key, _sites = spec
+    username, role, name, phone, _client_key, _sites = spec
     return {
         "username": username,
         "display_name": name,
@@ -832,7 +860,6 @@ def _user_data(spec: tuple, password: str, client_id: Any) -> dict[str, Any]:
         "role": role,
         "client_id": client_id,
         "phone": phone,
-        "locale": locale,
         "active": True,
     }
 

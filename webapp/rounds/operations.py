@@ -271,6 +271,12 @@ def sign_round(record: Round, *, actor: User, data: dict[str, Any]) -> Round:
     _open_for(record, actor)
     if record.status != "submitted":
         raise ApiError(409, "not_submitted", _("The round is signed after it has been submitted."))
+    if not rules.client_signs(TemplateVersion.get_by_id(record.template_version_id).content):
+        raise ApiError(
+            409,
+            "not_signed",
+            _("The client does not sign this checklist; submitting it closes it."),
+        )
     signature = Attachment.get_or_none(Attachment.id == data["signature_id"])
     if signature is None or signature.owner_id != str(record.id) or signature.kind != "signature":
         raise validation_error({"signature_id": [_("The signature was not sent first.")]})
@@ -304,6 +310,33 @@ def sign_round(record: Round, *, actor: User, data: dict[str, Any]) -> Round:
     )
 
 
+def _locked(query):
+    """The query's rows locked until commit where the database locks rows (PostgreSQL); SQLite
+    writes one transaction at a time anyway."""
+    return query.for_update() if Round._meta.database.for_update else query
+
+
+def _one_fault_per_item(record: Round, item_key: str) -> None:
+    """A round's item raises at most one fault: a second one (a double tap, a second device)
+    is refused and names the first. The round's row is locked by the caller, so two pushes
+    for the same round check one after the other."""
+    if not item_key:
+        return
+    first = (
+        Fault.live()
+        .where((Fault.round == record.id) & (Fault.item_key == item_key))
+        .order_by(Fault.created_at)
+        .first()
+    )
+    if first is not None:
+        raise ApiError(
+            409,
+            "fault_exists",
+            _("This item of the round already raised fault %(number)s.", number=first.number),
+            fields={"item_key": [_("Already raised as %(number)s.", number=first.number)]},
+        )
+
+
 def create_fault(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) -> Fault:
     _may_do_rounds(actor)
     if Fault.select().where(Fault.id == id).exists():
@@ -316,10 +349,11 @@ def create_fault(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) 
         _equipment_of_site([data["equipment_id"]], site_id, "equipment_id")
     owners = [str(id)]
     if data["round_id"] is not None:
-        parent = Round.get_or_none(Round.id == data["round_id"])
+        parent = _locked(Round.select().where(Round.id == data["round_id"])).first()
         if parent is None or parent.site_id != site_id:
             raise validation_error({"round_id": [_("The round was not found at this site.")]})
         owners.append(str(parent.id))
+        _one_fault_per_item(parent, data["item_key"])
     photos = [str(p) for p in data["photos"]]
     if photos:
         found = Attachment.select().where(

@@ -5,7 +5,7 @@
  */
 
 import { newAttachment, sha256Hex } from '../attachments.js';
-import { expand, text } from '../checklist.js';
+import { clientSigns, expand, text } from '../checklist.js';
 import { t, tn } from '../i18n.js';
 import { go } from '../router.js';
 import { answersByKey, deviceTime, progress, signMutation } from '../rounds.js';
@@ -36,10 +36,12 @@ export async function renderHandover(ctx, id) {
   }
   const { round, version } = data;
   const back = () => go(`/rounds/${encodeURIComponent(id)}`);
-  if (round.status !== 'submitted') {
-    return h('section', null, h('div.notice', null, round.status === 'sealed'
-      ? t('This round is already signed.') : t('Submit the round before handing it over.')),
-    h('button.btn', { type: 'button', onclick: back }, t('Back')));
+  if (round.status !== 'submitted' || !clientSigns(version.content)) {
+    const why = round.status === 'sealed' ? t('This round is already signed.')
+      : !clientSigns(version.content) ? t('Submitted. The client does not sign this checklist.')
+        : t('Submit the round before handing it over.');
+    return h('section', null, h('div.notice', null, why),
+      h('button.btn', { type: 'button', onclick: back }, t('Back')));
   }
   document.body.classList.add('handover-mode');
   const locale = ctx.locale();
@@ -65,6 +67,11 @@ export async function renderHandover(ctx, id) {
     reasonsBox.hidden = form.elements.satisfaction.value !== 'unsatisfied';
   });
   const signButton = h('button.btn.primary.block', { type: 'submit', 'data-testid': 'sign' }, t('Sign and confirm'));
+  const againNotice = data.refused.some((e) => e.entity === 'round' && e.op === 'sign')
+    ? h('p.notice', { 'data-testid': 'sign-again' }, t('The server did not accept the earlier signature because the round had changed. Please check the round above and sign again.'))
+    : null;
+  // Shown until the client has signed; the thank-you note then has its own way back.
+  const backLink = h('p', null, h('button.btn.ghost.small', { type: 'button', onclick: back }, t('Back to the engineer')));
 
   form.append(
     h('label.check.big', null, accepted, h('span', null, t('The system has been accepted and works normally (confirming closes this service).'))),
@@ -103,15 +110,21 @@ export async function renderHandover(ctx, id) {
       const photo = { bytes, mime: 'image/png', size: bytes.byteLength, sha256: await sha256Hex(bytes), filename: 'signature.png' };
       const signature = newAttachment({
         ownerEntity: 'round', ownerId: round.id, kind: 'signature', siteId: round.site_id, photo,
-        label: `${text(content.title, locale)} · ${t('Signature')}`,
+        label: [text(content.title, locale), round.number].filter(Boolean).join(' '),
       });
       const digests = await photoDigests(ctx, data);
       digests.set(signature.mutation.id, photo.sha256);
       const { seal, mutation } = await signMutation({
         round, answers: data.answers, digests, acceptance, signatureId: signature.mutation.id,
-        label: `${text(content.title, locale)} · ${t('Client signature')}`,
+        label: [text(content.title, locale), round.number].filter(Boolean).join(' '),
       });
-      await ctx.outbox.commitInOrder([signature.mutation, mutation], [signature.blob]);
+      // A signature the server refused before is replaced by this one (its entry stays in the
+      // device's log and its image on the server, where it was uploaded).
+      const refusedSigns = data.refused.filter((e) => e.entity === 'round' && e.op === 'sign');
+      await ctx.outbox.commitInOrder([signature.mutation, mutation], [signature.blob], undefined,
+        refusedSigns.map((e) => e.mutation_id));
+      backLink.remove();
+      if (againNotice) againNotice.remove();
       replace(form, h('div.notice.sealed', { 'data-testid': 'signed' },
         h('p', null, h('strong', null, t('Thank you. The round is signed and sealed.'))),
         h('p.small', null, t('Seal'), ' ', h('code', null, seal)),
@@ -138,8 +151,9 @@ export async function renderHandover(ctx, id) {
         })) : null,
         round.summary ? h('p', null, h('strong', null, t('Maintenance summary')), ' ', round.summary) : null,
         round.responsible ? h('p', null, h('strong', null, t('Person responsible')), ' ', round.responsible) : null),
+      againNotice,
       form,
-      h('p', null, h('button.btn.ghost.small', { type: 'button', onclick: back }, t('Back to the engineer')))),
+      backLink),
     leave: () => { document.body.classList.remove('handover-mode'); },
   };
 }

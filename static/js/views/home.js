@@ -3,7 +3,7 @@
  * Works with the network off.
  */
 
-import { text } from '../checklist.js';
+import { clientSigns, text } from '../checklist.js';
 import { t, tn } from '../i18n.js';
 import { go } from '../router.js';
 import { currentVersion, devicesFor, dueList, headerFor, newRound } from '../rounds.js';
@@ -57,8 +57,9 @@ function dueSection(ctx, { schedules, templates, versions, rounds, sites, locati
     const version = versions.find((v) => v.id === String(round.template_version_id));
     return version ? text(version.content.title, locale) : t('Round');
   };
+  const versionOf = (r) => versions.find((v) => v.id === String(r.template_version_id));
   const toSign = rounds.filter((r) => r.status === 'submitted' && String(r.engineer_id || userId) === String(userId)
-    && (versions.find((v) => v.id === String(r.template_version_id))?.content.form === 'maintenance_report'));
+    && versionOf(r) && clientSigns(versionOf(r).content));
   if (!list.length && !toSign.length) {
     return schedules.length ? h('p.notice.small', null, t('Nothing due today.')) : null;
   }

@@ -5,13 +5,14 @@
  */
 
 import { AttachmentError, newAttachment, preparePhoto } from '../attachments.js';
-import { checkAnswer, expand, text } from '../checklist.js';
+import { checkAnswer, clientSigns, expand, text } from '../checklist.js';
 import { t, tn } from '../i18n.js';
 import { go } from '../router.js';
 import {
   answerMutation, answersByKey, missingItems, progress, submitMutations,
 } from '../rounds.js';
 import { confirmAction, h, replace } from './dom.js';
+import { describeChange } from './outbox.js';
 
 export const SENSES = () => ({
   look: t('Look'), listen: t('Listen'), smell: t('Smell'), touch: t('Touch'),
@@ -174,8 +175,27 @@ export async function renderRound(ctx, id) {
   summary.addEventListener('input', keepSubmitDraft);
   responsible.addEventListener('input', keepSubmitDraft);
   const isReport = (data.template && data.template.form === 'maintenance_report') || content.form === 'maintenance_report';
+  const signs = clientSigns(content);
 
-  async function submit() {
+  // One submission however often the button is tapped: a second tap while the first is being
+  // saved joins it, the button stays disabled, and faults already raised are not raised again.
+  let submitting = null;
+  const submitButton = h('button.btn.primary.block', {
+    type: 'button', 'data-testid': 'submit-round', onclick: () => submit(),
+  }, t('Submit'));
+
+  function submit() {
+    if (!submitting) {
+      submitButton.disabled = true;
+      submitting = submitOnce().finally(() => {
+        submitting = null;
+        submitButton.disabled = false;
+      });
+    }
+    return submitting;
+  }
+
+  async function submitOnce() {
     await queue;
     const missing = missingItems(content, round, Object.values(answers));
     if (missing.length) {
@@ -183,11 +203,17 @@ export async function renderRound(ctx, id) {
       return;
     }
     replace(missingBox);
+    const held = await ctx.db.record(userId, 'round', id);
+    if (held && held.local && held.local.status && held.local.status !== 'in_progress') {
+      ctx.rerender(); // submitted meanwhile (another tab): nothing to send again
+      return;
+    }
     const equipmentNames = new Map([...data.equipment].map(([k, v]) => [k, v.name]));
     const mutations = submitMutations({
       content, round, answers: Object.values(answers), summary: summary.value.trim(),
-      responsible: responsible.value.trim(), equipmentNames, locale, faults: data.faults, severities,
-      label: `${text(content.title, locale)} · ${t('Submit')}`,
+      responsible: responsible.value.trim(), equipmentNames, locale,
+      faults: await ctx.db.list(userId, 'fault'), severities,
+      label: [text(content.title, locale), round.number].filter(Boolean).join(' '),
     });
     await ctx.outbox.commitInOrder(mutations, [], submitKey);
     const faults = mutations.length - 1;
@@ -235,8 +261,9 @@ export async function renderRound(ctx, id) {
       h('dt', null, t('Contact')), h('dd', null, [header.contact, header.phone].filter(Boolean).join(' ') || '—'),
       h('dt', null, t('Address')), h('dd', null, header.address || '—'),
       h('dt', null, t('Service time')), h('dd', null, header.service_time || '—')) : null,
-    data.refused.map((entry) => h('div.notice.error', null,
-      h('strong', null, t('The server refused a change:')), ' ', entry.last_error || t('No reason given.'), ' ',
+    data.refused.map((entry) => h('div.notice.error', { 'data-testid': 'round-refused' },
+      h('strong', null, t('The server refused a change:')), ' ', describeChange(entry), t(': '),
+      entry.last_error || t('No reason given.'), ' ',
       h('a', { href: '#/outbox' }, t('See the outbox')))),
     sealed ? sealedNotice(ctx, round) : null,
     progressEl,
@@ -247,14 +274,14 @@ export async function renderRound(ctx, id) {
         h('label', { for: 'round-responsible' }, t('Person responsible')), responsible,
       ] : null,
       missingBox,
-      round.status === 'in_progress'
-        ? h('button.btn.primary.block', { type: 'button', 'data-testid': 'submit-round', onclick: submit }, t('Submit'))
-        : null,
-      round.status === 'submitted' && isReport
+      round.status === 'in_progress' ? submitButton : null,
+      round.status === 'submitted' && signs
         ? h('a.btn.primary.block', { href: `#/rounds/${encodeURIComponent(id)}/handover`, 'data-testid': 'handover' },
           t('Hand over to the client to sign'))
         : null,
-      round.status === 'submitted' && !isReport ? h('p.muted', null, t('Submitted. Answers can still be corrected until the round is signed.')) : null));
+      round.status === 'submitted' ? h('p.muted', null, signs
+        ? t('Submitted. Answers can still be corrected until the round is signed.')
+        : t('Submitted. The client does not sign this checklist.')) : null));
   // Not redrawn under the user's thumb when a pull lands; pending saves finish before leaving.
   return { el, leave: () => queue };
 }

@@ -5,6 +5,7 @@
 
 import { LOCALES, t, tn } from '../i18n.js';
 import { confirmAction, h, replace } from './dom.js';
+import { downloadJson, toBase64 } from './download.js';
 import { size, when } from './format.js';
 
 const LANGUAGE_NAMES = { zh_Hans: '简体中文', zh_Hant: '繁體中文', en: 'English' };
@@ -128,25 +129,10 @@ async function signOutCard(ctx) {
 }
 
 function download(ctx, entries, drafts, blobs) {
-  const data = {
+  downloadJson(`rounds-unsent-${ctx.session.user.username}`, {
     app: 'Rounds', exported_at: new Date().toISOString(), user: ctx.session.user,
     outbox: entries,
     drafts: drafts.map((d) => ({ key: d.key, saved_at: d.saved_at, values: d.value.values })),
     blobs: blobs.map(({ bytes, ...meta }) => ({ ...meta, base64: toBase64(bytes) })),
-  };
-  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-  const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
-  const link = h('a', { href: url, download: `rounds-unsent-${ctx.session.user.username}-${stamp}.json` });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  });
 }
-
-function toBase64(buffer) {
-  const bytes = new Uint8Array(buffer);
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
-
