@@ -4,6 +4,7 @@ TEST_DATABASE_URL is set), a client, a CLI runner, and signing in as a role."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,8 @@ from flask.testing import FlaskClient
 from peewee import sort_models
 
 from webapp import create_app
+from webapp.auth.login import SESSION_KEY
+from webapp.auth.sessions import start_session
 from webapp.db import open_database, upgrade
 from webapp.extensions import db
 from webapp.models import ALL_MODELS
@@ -127,12 +130,20 @@ def runner(app):
     return app.test_cli_runner()
 
 
+TEST_CLIENT_AGENT = "Werkzeug test client"
+
+
 def sign_in_as(client: FlaskClient, user) -> str:
-    """Put the user in the client's session (no slow password check); return a CSRF token."""
+    """Sign the user in on this client as the sign-in does, without the slow password check: a
+    real session row, its token in the cookie, a fresh random CSRF token, which is returned."""
+    _, session_token = start_session(user=user, address="127.0.0.1", user_agent=TEST_CLIENT_AGENT)
     with client.session_transaction() as session:
+        session.clear()
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
-        session["_csrf"] = token = f"csrf-{user.id}"
+        session[SESSION_KEY] = session_token
+        session["_csrf"] = token = secrets.token_urlsafe(32)
+        session.permanent = True
     return token
 
 
