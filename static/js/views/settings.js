@@ -39,8 +39,9 @@ export async function renderSettings(ctx) {
 function devicesCard(ctx) {
   const list = h('ul.rows', { 'data-testid': 'devices' });
   const status = h('p.muted', { role: 'status' });
+  const actions = h('div.actions');
   const others = h('button.btn', {
-    type: 'button', hidden: true, 'data-testid': 'sign-out-others',
+    type: 'button', 'data-testid': 'sign-out-others',
     onclick: async () => {
       if (!confirmAction(t('Sign out every other device? They keep what they have not sent and ask for the password again.'))) return;
       const answer = await ask(() => ctx.api.post('/api/auth/sessions/sign-out-others', {}, { timeout: 15_000 }));
@@ -78,11 +79,11 @@ function devicesCard(ctx) {
       h('small.muted', null, t('Last seen %(when)s from %(address)s', {
         when: when(Date.parse(s.last_seen_at)), address: s.address,
       })))));
-    others.hidden = !answer.data.some((s) => !s.current);
+    replace(actions, answer.data.some((s) => !s.current) ? others : null);
   }
 
   load();
-  return h('section.card', null, h('h2', null, t('Signed-in devices')), list, status, others);
+  return h('section.card', null, h('h2', null, t('Signed-in devices')), list, status, actions);
 }
 
 function languageCard(ctx) {
