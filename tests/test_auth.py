@@ -139,6 +139,54 @@ def test_guessing_from_many_addresses_is_slowed_to_a_minute_never_locked(app, cl
     assert attempt(client, "li", PASSWORD, OWNER, token).status_code == 200
 
 
+def _push_the_account_delay(app, username, clock, failures=6):
+    """Guesses from as many addresses, waiting as told: the account's delay is now running."""
+    guesser = app.test_client()
+    token = csrf(guesser)
+    for n in range(failures):
+        r = attempt(guesser, username, "wrong-wrong", f"192.0.2.{n + 1}", token)
+        if r.status_code == 429:
+            clock.advance(int(r.headers["Retry-After"]))
+            r = attempt(guesser, username, "wrong-wrong", f"192.0.2.{n + 1}", token)
+        assert r.status_code == 401
+
+
+def test_the_owners_browser_is_not_kept_waiting_by_guesses_from_elsewhere(app, clock):
+    """A guesser could take each next allowed attempt the moment it opens; the browser where the
+    owner signed in before skips the account's delay, so it is never kept out."""
+    create_user("engineer", "li")
+    create_user("engineer", "wang")
+    owner = app.test_client()
+    r = attempt(owner, "li", PASSWORD, OWNER)
+    assert r.status_code == 200
+    cookie = owner.get_cookie("rounds_device")
+    assert cookie.http_only and cookie.same_site == "Lax" and cookie.max_age > 300 * 86400
+    owner.post("/api/auth/sign-out", headers={"X-CSRF-Token": r.json["csrf_token"]})
+    assert owner.get_cookie("rounds_device") is not None, "it outlives sign-out"
+
+    _push_the_account_delay(app, "li", clock)
+    _push_the_account_delay(app, "wang", clock)
+    stranger = app.test_client()  # the right password from a browser that never signed in: waits
+    assert attempt(stranger, "li", PASSWORD, OWNER).status_code == 429
+    forged = app.test_client()
+    forged.set_cookie("rounds_device", cookie.value[:-2] + "xx")
+    assert attempt(forged, "li", PASSWORD, OWNER).status_code == 429
+    assert attempt(owner, "wang", PASSWORD, OWNER).status_code == 429, "known for li only"
+    assert attempt(owner, "li", PASSWORD, "10.20.30.40").status_code == 200
+
+
+def test_the_owners_browser_is_locked_out_by_its_own_failures(app, clock):
+    create_user("engineer", "li")
+    phone = app.test_client()
+    assert attempt(phone, "li", PASSWORD, OWNER).status_code == 200
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS"]
+    for n in range(limit):  # a thief with the phone, moving between networks: no delay, but...
+        assert attempt(phone, "li", "wrong-wrong", f"10.9.0.{n + 1}").status_code == 401
+    r = attempt(phone, "li", PASSWORD, "10.9.0.99")
+    assert r.status_code == 429, "...this browser is locked out after its own failures"
+    assert int(r.headers["Retry-After"]) > 60
+
+
 def test_one_address_trying_many_accounts_is_locked_out(app, client, clock):
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 4
     for n in range(5):

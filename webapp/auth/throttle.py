@@ -6,7 +6,8 @@ Three counters of recent failures, each one row of `LoginThrottle` keyed by what
 - the address: at the limit, the address is locked out (one machine spraying many accounts);
 - the account, from anywhere: never a lockout, only a delay before the next attempt that doubles
   with each failure past a few, capped at about a minute (a guesser spread over many addresses
-  is slowed to about one try a minute; the owner waits at most that long).
+  is slowed to about one try a minute). A browser where the account signed in before skips this
+  delay (`known_device.py`): its pair is (account, browser) and counts only its own failures.
 
 A failure is forgotten when its counter has had no new failure for the window.
 
@@ -75,25 +76,35 @@ class Reservation:
     address: str
 
 
-def keys_for(username: str, address: str) -> Reservation:
+def keys_for(username: str, address: str, device: str | None = None) -> Reservation:
+    """The counters of an attempt. From a browser where the account signed in before
+    (`device`, known_device.py), the pair is (account, that browser) instead of the address."""
     user = username.strip().lower()[:KEY_PART]
     where = (address or "unknown")[:KEY_PART]
+    pair = f"device:{device[:32]}" if device else where
     return Reservation(
         account=f"password:account:{user}",
-        pair=f"password:pair:{user}|{where}",
+        pair=f"password:pair:{user}|{pair}",
         address=f"password:address:{where}",
     )
 
 
 def reserve_attempt(
-    *, username: str, address: str, rules: ThrottleRules, now: datetime | None = None
+    *,
+    username: str,
+    address: str,
+    rules: ThrottleRules,
+    device: str | None = None,
+    now: datetime | None = None,
 ) -> Reservation:
     """Refuse with 429 while a counter is over its limit; else count this attempt as a failure.
 
-    Call inside a write transaction and commit it before checking the password.
+    A known `device` (a browser where this account signed in before) skips the account's delay:
+    failures elsewhere never keep the owner out. Call inside a write transaction and commit it
+    before checking the password.
     """
     now = now or utcnow()
-    keys = keys_for(username, address)
+    keys = keys_for(username, address, device)
     ordered = sorted({keys.account, keys.pair, keys.address})
     LoginThrottle.insert_many(
         [{"key": k, "failures": 0, "last_failure_at": now} for k in ordered]
@@ -113,7 +124,7 @@ def reserve_attempt(
         if recent(row) >= limit:
             raise _locked_out(row.last_failure_at + window - now)
     wait = account.last_failure_at + timedelta(seconds=rules.account_delay(recent(account))) - now
-    if recent(account) and wait > timedelta(0):
+    if device is None and recent(account) and wait > timedelta(0):
         raise _slowed_down(wait)
     for row in rows.values():
         LoginThrottle.update(failures=recent(row) + 1, last_failure_at=now).where(

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
     g,
@@ -26,6 +27,7 @@ from ..errors import ApiError, envelope
 from ..i18n import LANG_COOKIE
 from . import sessions
 from .csrf import csrf_token
+from .known_device import device_for, read_known_device, remember_known_device
 from .login import SESSION_KEY, client_address, current_session
 from .operations import bad_credentials, check_password
 from .schemas import SessionOut, SignedOutOut
@@ -42,9 +44,15 @@ def _sign_in(username: str, password: str) -> ApiError | None:
     password check; a right password then takes the count back and starts the session."""
     rules = ThrottleRules.from_config(current_app.config)
     address = client_address()
+    known = read_known_device(current_app, request)
     previous = current_session()  # this browser's session, if it had one: ended on success
     with write_transaction():
-        reservation = reserve_attempt(username=username, address=address, rules=rules)
+        reservation = reserve_attempt(
+            username=username,
+            address=address,
+            rules=rules,
+            device=device_for(known, username),
+        )
     user = check_password(username=username, password=password)
     if user is None:
         return bad_credentials()  # the reservation stays: it was a failure
@@ -59,6 +67,9 @@ def _sign_in(username: str, password: str) -> ApiError | None:
         prune_throttle(rules=rules)
     except DatabaseError:  # housekeeping; the next sign-in tries again
         current_app.logger.warning("could not prune the sign-in throttle", exc_info=True)
+    after_this_request(
+        lambda response: remember_known_device(current_app, response, known, user.username)
+    )
     session.clear()  # a new cookie session on sign-in: no fixation
     login_user(user, remember=False)
     session[SESSION_KEY] = token
