@@ -4,7 +4,6 @@ TEST_DATABASE_URL is set), a client, a CLI runner, and signing in as a role."""
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,14 +134,15 @@ TEST_CLIENT_AGENT = "Werkzeug test client"
 
 def sign_in_as(client: FlaskClient, user) -> str:
     """Sign the user in on this client as the sign-in does, without the slow password check: a
-    real session row, its token in the cookie, a fresh random CSRF token, which is returned."""
+    real session row and its token in the cookie. Returns the CSRF token, the same for a user
+    every time (tests sign in again and keep using it); a password sign-in makes a random one."""
     _, session_token = start_session(user=user, address="127.0.0.1", user_agent=TEST_CLIENT_AGENT)
     with client.session_transaction() as session:
         session.clear()
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
         session[SESSION_KEY] = session_token
-        session["_csrf"] = token = secrets.token_urlsafe(32)
+        session["_csrf"] = token = f"csrf-{user.id}"
         session.permanent = True
     return token
 
