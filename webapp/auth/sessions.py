@@ -28,6 +28,7 @@ PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a secret
 DEACTIVATED = "deactivated"
 SIGNED_OUT_ELSEWHERE = "signed_out_elsewhere"  # the user's "sign out other devices"
 SIGNED_OUT_BY_OFFICE = "signed_out_by_office"  # a dispatcher or admin ("lost phone")
+RESTORED = "restored"  # a backup was restored: sessions ended since then came back with it
 
 
 def hash_token(token: str) -> str:
@@ -138,3 +139,13 @@ def revoke_user_sessions(
     if ended:
         audit(actor, "sign_out", user, {"sessions": ended, "reason": reason})
     return ended
+
+
+def revoke_all_sessions(*, reason: str) -> int:
+    """End every session (after restoring a backup, which brings back sessions that had been
+    ended since it was taken). Returns how many were still going."""
+    return (
+        UserSession.update(revoked_at=utcnow(), revoked_reason=reason)
+        .where(UserSession.revoked_at.is_null())
+        .execute()
+    )
