@@ -27,6 +27,7 @@ from ..errors import ApiError, envelope
 from ..i18n import LANG_COOKIE
 from . import sessions
 from .csrf import csrf_token
+from .devices import describe_device
 from .known_device import device_for, read_known_device, remember_known_device
 from .login import SESSION_KEY, client_address, current_session
 from .operations import bad_credentials, check_password
@@ -56,13 +57,13 @@ def _sign_in(username: str, password: str) -> ApiError | None:
     user = check_password(username=username, password=password)
     if user is None:
         return bad_credentials()  # the reservation stays: it was a failure
+    agent = request.headers.get("User-Agent", "")
+    describe_device(agent)  # parsed (and cached) before the transaction takes its locks
     with write_transaction():
         forgive_attempt(reservation)
         if previous is not None:
             sessions.revoke_session(previous, actor=previous.user, reason=sessions.REPLACED)
-        row, token = sessions.start_session(
-            user=user, address=address, user_agent=request.headers.get("User-Agent", "")
-        )
+        row, token = sessions.start_session(user=user, address=address, user_agent=agent)
     try:
         prune_throttle(rules=rules)
     except DatabaseError:  # housekeeping; the next sign-in tries again
