@@ -176,7 +176,7 @@ def test_deactivating_ends_every_session_and_reactivating_revives_none(app, worl
     assert admin.patch(f"/api/users/{engineer.id}", json={"active": True}).status_code == 200
     assert syncs(phone) == 401
     assert syncs(with_cookie(app, captured)) == 401
-    assert UserSession.get().revoked_reason == "deactivated"
+    assert UserSession.get(UserSession.user == engineer).revoked_reason == "deactivated"
     again, _ = sign_in(app, engineer.username)  # a new sign-in works as ever
     assert syncs(again) == 200
 
