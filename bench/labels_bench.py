@@ -24,6 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests import factories  # noqa: E402
 from webapp import create_app  # noqa: E402
+from webapp.auth.login import SESSION_KEY  # noqa: E402
+from webapp.auth.sessions import start_session  # noqa: E402
 from webapp.db import upgrade, write_transaction  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Tag  # noqa: E402
@@ -63,6 +65,7 @@ def main() -> None:
                     )
                 tag_ops.ensure_tags(actor=None, site=site)
                 user = factories.create_user("dispatcher", "bench-disp")
+                _, session_token = start_session(user=user, address="127.0.0.1", user_agent="")
             urls = [tag_url("http://localhost", t.token) for t in Tag.select()]
             db.close()
         log(f"{len(urls)} tags issued; {args.rounds} rounds, layout {args.layout}")
@@ -71,6 +74,7 @@ def main() -> None:
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+            session[SESSION_KEY] = session_token
             session["_csrf"] = "bench"
         form = {"csrf_token": "bench", "site": str(site.id), "layout": args.layout, "all": "1"}
 

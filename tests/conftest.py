@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 from peewee import sort_models
 
 from webapp import create_app
+from webapp.auth.login import SESSION_KEY
+from webapp.auth.sessions import start_session
 from webapp.db import open_database, upgrade
 from webapp.extensions import db
 from webapp.models import ALL_MODELS
@@ -127,12 +129,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
+TEST_CLIENT_AGENT = "Werkzeug test client"
+
+
 def sign_in_as(client: FlaskClient, user) -> str:
-    """Put the user in the client's session (no slow password check); return a CSRF token."""
+    """Sign the user in on this client as the sign-in does, without the slow password check: a
+    real session row and its token in the cookie. Returns the CSRF token, the same for a user
+    every time (tests sign in again and keep using it); a password sign-in makes a random one."""
+    _, session_token = start_session(user=user, address="127.0.0.1", user_agent=TEST_CLIENT_AGENT)
     with client.session_transaction() as session:
+        session.clear()
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session[SESSION_KEY] = session_token
         session["_csrf"] = token = f"csrf-{user.id}"
+        session.permanent = True
     return token
 
 

@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import Api, sign_in_as
 from tests.factories import create_location
 from tests.test_reports import plain_round
+from webapp.auth.sessions import start_session
 from webapp.models import Attachment, SyncConflict
 from webapp.records import create_record
 
@@ -271,6 +272,50 @@ CASES = [
         office(200),
     ),
     ("GET", "/api/audit", lambda w, s: "/api/audit", None, office(200)),
+    # Sessions (signed-in devices): one's own, and a user's for the office
+    ("GET", "/api/auth/sessions", lambda w, s: "/api/auth/sessions", None, ANY_SIGNED_IN),
+    (
+        "POST",
+        "/api/auth/sessions/sign-out-others",
+        lambda w, s: "/api/auth/sessions/sign-out-others",
+        None,
+        ANY_SIGNED_IN,
+    ),
+    (
+        "GET",
+        "/api/users/<user_id>/sessions",
+        lambda w, s: f"/api/users/{w['engineer2'].id}/sessions",
+        None,
+        office(200),
+    ),
+    (
+        "POST",
+        "/api/users/<user_id>/sessions/<session_id>/sign-out",
+        lambda w, s: f"/api/users/{w['engineer2'].id}/sessions/{w['session'].id}/sign-out",
+        None,
+        office(200),
+    ),
+    (
+        "POST",
+        "/api/users/<user_id>/sessions/sign-out",
+        lambda w, s: f"/api/users/{w['engineer2'].id}/sessions/sign-out",
+        None,
+        office(200),
+    ),
+    (
+        "POST",
+        "/office/users/<user_id>/sessions/<session_id>/sign-out",
+        lambda w, s: f"/office/users/{w['engineer2'].id}/sessions/{w['session'].id}/sign-out",
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/users/<user_id>/sessions/sign-out",
+        lambda w, s: f"/office/users/{w['engineer2'].id}/sessions/sign-out",
+        lambda w, s: {},
+        office_page(302),
+    ),
     (
         "POST",
         "/api/sync/push",
@@ -849,6 +894,9 @@ def scoped_world(app, world):
     )
     from webapp.tags.operations import issue_tag
 
+    world["session"], _ = start_session(
+        user=world["engineer2"], address="10.0.0.9", user_agent="Werkzeug test client"
+    )
     with app.app_context():  # the tag key lives in the app's instance folder
         world["tags"] = tuple(issue_tag(actor=None, target=e) for e in world["equipment"])
     return world

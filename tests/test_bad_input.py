@@ -153,6 +153,8 @@ PATH_ENDPOINTS = [
     ("PATCH", "/api/equipment/{}"),
     ("DELETE", "/api/assignments/{}"),
     ("GET", "/api/users/{}"),
+    ("GET", "/api/users/{}/sessions"),
+    ("POST", "/api/users/{}/sessions/sign-out"),
 ]
 
 

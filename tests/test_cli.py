@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from tests import factories
 from webapp import demo
 from webapp.checklists.content import expand
 from webapp.models import (
@@ -155,9 +156,16 @@ def test_create_user_refuses_bad_input_with_a_message(runner, app):
 
 
 def test_a_new_epoch_after_a_restore(runner, app):
+    """A restored backup also brings back sessions ended since it was taken (a phone the office
+    signed out): the new epoch ends every session, and everyone signs in again."""
+    from webapp.auth.sessions import start_session
+    from webapp.models import UserSession
     from webapp.sync.epoch import current_epoch
 
+    start_session(user=factories.create_user("engineer", "li"), address="10.0.0.1", user_agent="")
     before = current_epoch()
     result = runner.invoke(args=["sync", "new-epoch"])
     assert result.exit_code == 0, result.output
     assert current_epoch() != before
+    assert "Sessions ended: 1." in result.output
+    assert [s.revoked_reason for s in UserSession.select()] == ["restored"]

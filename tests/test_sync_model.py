@@ -32,6 +32,7 @@ from tests import factories
 from tests.conftest import fresh_app, sign_in_as
 from tests.sync_client import Device
 from webapp import create_app
+from webapp.auth.sessions import RESTORED, revoke_all_sessions
 from webapp.extensions import db
 from webapp.inventory.schemas import EquipmentOut
 from webapp.models import (
@@ -245,7 +246,9 @@ class SyncMachine(RuleBasedStateMachine):
                 rows = self.backup[model]
                 for start in range(0, len(rows), 100):
                     model.insert_many(rows[start : start + 100]).execute()
-            renew_epoch()
+            renew_epoch()  # as `flask sync new-epoch` does after a restore
+            revoke_all_sessions(reason=RESTORED)
+        self.expired = [True] * len(self.devices)  # everyone signs in again
         self.items = [
             i for i in self.items if Equipment.get_or_none(Equipment.id == i)
         ] or self.items[:3]

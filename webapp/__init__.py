@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Defaults
 
@@ -38,6 +39,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies > 0:
+        # The client's address and scheme as the proxies saw them; any value a client put in
+        # front of theirs is ignored. Host comes in the Host header (docs/deployment.md).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from . import db, errors, i18n, security
     from .auth import csrf, login

@@ -36,6 +36,7 @@ class Contract:
     status: int = 200
     roles: tuple[str, ...] = ()  # empty: any signed-in user
     public: bool = False  # no sign-in needed
+    transaction: bool = True  # False: the view commits in steps of its own (password sign-in)
     tags: list[str] = field(default_factory=list)
 
 
@@ -84,7 +85,7 @@ def endpoint(bp: Blueprint, rule: str, methods: list[str], **contract: Any) -> C
 
     The view gets `body=` and/or `query=` (loaded data) as keyword arguments and returns either
     a model/dict to dump with `response`, or a ready Flask response. Write methods run in one
-    transaction that commits when the view returns.
+    transaction that commits when the view returns (unless `transaction=False`).
     """
     spec = Contract(**contract)
 
@@ -97,7 +98,7 @@ def endpoint(bp: Blueprint, rule: str, methods: list[str], **contract: Any) -> C
                 kwargs["body"] = load(spec.body(), read_json_object())
             if spec.query is not None:
                 kwargs["query"] = load(spec.query(), request.args.to_dict())
-            if request.method in WRITE_METHODS:
+            if request.method in WRITE_METHODS and spec.transaction:
                 with write_transaction():
                     result = view(*args, **kwargs)
             else:

@@ -98,14 +98,19 @@ def sync_cli() -> None:
 
 @sync_cli.command(
     "new-epoch",
-    help="Run after restoring a backup: devices then re-send what the restored database lost.",
+    help="Run after restoring a backup: devices then re-send what the restored database lost, "
+    "and everyone signs in again.",
 )
 def new_epoch_command() -> None:
+    from .auth.sessions import RESTORED, revoke_all_sessions
     from .sync.epoch import renew_epoch
 
     with db.connection_context(), write_transaction():
         epoch = renew_epoch()
+        # The backup brought back sessions that were ended after it was taken (a lost phone).
+        ended = revoke_all_sessions(reason=RESTORED)
     click.echo(f"New epoch {epoch}. Devices will re-send their recent changes at their next sync.")
+    click.echo(f"Sessions ended: {ended}. Everyone signs in again; phones keep what they hold.")
 
 
 @click.group("checklists", help="Checklist templates.")

@@ -12,15 +12,25 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_SECURE: bool = False  # set True behind HTTPS (docs/deployment.md)
+    # A session unused this long ends (sessions live in the database: docs/security.md).
     PERMANENT_SESSION_LIFETIME: timedelta = timedelta(days=14)
     REMEMBER_COOKIE_HTTPONLY: bool = True
     LANGUAGES: tuple[str, ...] = ("zh_Hans", "zh_Hant", "en")
     BABEL_DEFAULT_LOCALE: str = "en"
     BABEL_DEFAULT_TIMEZONE: str = "Asia/Shanghai"
-    # Sign-in throttling: failures allowed per window, per account and per address.
+    # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are trusted: exactly
+    # as many as there are (1 behind one nginx). 0 trusts none: the address is the peer's.
+    PROXY_COUNT: int = 0
+    # Password sign-in throttling (docs/security.md). A failure counts for the window after the
+    # last failure of its kind. One account from one address: locked out at the limit. One
+    # address: locked out at the limit. One account from anywhere: never locked out; after
+    # DELAY_AFTER failures each next attempt waits FIRST seconds, doubling, at most MAX.
     LOGIN_WINDOW_SECONDS: int = 15 * 60
-    LOGIN_MAX_FAILURES_PER_USER: int = 5
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: int = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS: int = 30
+    LOGIN_DELAY_AFTER_FAILURES: int = 3
+    LOGIN_DELAY_FIRST_SECONDS: float = 1.0
+    LOGIN_DELAY_MAX_SECONDS: float = 60.0
     PAGE_SIZE: int = 50
     PDF_FONT: str | None = None  # a CJK font file for PDFs; default: the system's Noto CJK
     PUBLIC_URL: str | None = None  # the address printed on QR tags; default: the request's host

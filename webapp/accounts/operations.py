@@ -6,9 +6,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from ..auth import sessions
 from ..auth.passwords import hash_password
 from ..errors import ApiError, forbidden, validation_error
-from ..models import Client, User
+from ..models import Client, User, UserSession
 from ..records import audit
 
 
@@ -48,7 +49,12 @@ def create_user(*, actor: User | None, data: dict[str, Any]) -> User:
     return user
 
 
-def update_user(user: User, *, actor: User, changes: dict[str, Any]) -> User:
+def update_user(
+    user: User, *, actor: User, changes: dict[str, Any], keep_session: UserSession | None = None
+) -> User:
+    """Change an account. A new password ends the user's sessions but `keep_session` (the one
+    the change is made from, when people change their own); deactivating ends them all, so
+    reactivating revives none."""
     changes = dict(changes)
     if "role" in changes:
         _may_grant(actor, changes["role"])
@@ -81,6 +87,13 @@ def update_user(user: User, *, actor: User, changes: dict[str, Any]) -> User:
     for key, value in changes.items():
         setattr(user, key, value)
     user.save()
+    if not user.active:
+        sessions.revoke_user_sessions(user, actor=actor, reason=sessions.DEACTIVATED)
+    elif password_changed:
+        mine = keep_session is not None and keep_session.user_id == user.id
+        sessions.revoke_user_sessions(
+            user, actor=actor, reason=sessions.PASSWORD_CHANGED, keep=keep_session if mine else None
+        )
     logged = {k: v for k, v in changes.items()}
     logged.update(username=user.username, client_id=user.client_id)
     if password_changed:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask_login import current_user
 from marshmallow import Schema, fields
 
 from ..api import endpoint
+from ..auth import sessions
+from ..auth.login import current_session
+from ..auth.operations import get_session_of, may_end_sessions
+from ..auth.schemas import SessionOut, SignedOutOut
 from ..auth.scope import OFFICE, parse_id
 from ..errors import not_found
 from ..models import AuditEntry, User
@@ -74,7 +78,67 @@ def get_user(user_id):
     tags=TAGS,
 )
 def update_user(user_id, body):
-    return ops.update_user(_user(user_id), actor=current_user, changes=body)
+    return ops.update_user(
+        _user(user_id), actor=current_user, changes=body, keep_session=current_session()
+    )
+
+
+@endpoint(
+    bp,
+    "/users/<user_id>/sessions",
+    ["GET"],
+    summary="A user's signed-in devices",
+    response=SessionOut,
+    many=True,
+    roles=OFFICE,
+    tags=TAGS,
+)
+def list_user_sessions(user_id):
+    user = _user(user_id)
+    here = current_session()
+    rows = list(sessions.sessions_of(user, lifetime=current_app.permanent_session_lifetime))
+    for row in rows:
+        row.is_current = here is not None and row.id == here.id
+    return rows
+
+
+@endpoint(
+    bp,
+    "/users/<user_id>/sessions/<session_id>/sign-out",
+    ["POST"],
+    summary="Sign out one of a user's devices (a lost phone)",
+    response=SignedOutOut,
+    roles=OFFICE,
+    tags=TAGS,
+)
+def end_user_session(user_id, session_id):
+    user = _user(user_id)
+    may_end_sessions(current_user, user)
+    row = get_session_of(user, session_id)
+    ended = sessions.revoke_session(
+        row, actor=current_user._get_current_object(), reason=sessions.SIGNED_OUT_BY_OFFICE
+    )
+    return {"signed_out": int(ended)}
+
+
+@endpoint(
+    bp,
+    "/users/<user_id>/sessions/sign-out",
+    ["POST"],
+    summary="Sign out all of a user's devices",
+    response=SignedOutOut,
+    roles=OFFICE,
+    tags=TAGS,
+)
+def end_user_sessions(user_id):
+    user = _user(user_id)
+    may_end_sessions(current_user, user)
+    actor = current_user._get_current_object()
+    keep = current_session() if user.id == actor.id else None
+    ended = sessions.revoke_user_sessions(
+        user, actor=actor, reason=sessions.SIGNED_OUT_BY_OFFICE, keep=keep
+    )
+    return {"signed_out": ended}
 
 
 @endpoint(

@@ -1,55 +1,39 @@
-"""Sign-in rules: check the password, throttle repeated failures per account and per address."""
+"""Sign-in rules: check a password; who may see and end whose sessions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 from flask_babel import gettext as _
 
-from ..errors import ApiError
-from ..models import LoginFailure, User, utcnow
+from ..errors import ApiError, forbidden, not_found
+from ..models import User, UserSession
 from .passwords import verify_password
+from .scope import parse_id
 
 
-@dataclass(frozen=True)
-class Throttle:
-    window_seconds: int
-    max_per_user: int
-    max_per_address: int
-
-
-def check_throttle(*, username: str, address: str, throttle: Throttle) -> None:
-    """Refuse with 429 while an account or an address has too many recent failures."""
-    since = utcnow() - timedelta(seconds=throttle.window_seconds)
-    recent = LoginFailure.select().where(LoginFailure.at >= since)
-    by_user = recent.where(LoginFailure.username == username.lower()).count()
-    by_address = recent.where(LoginFailure.address == address).count()
-    if by_user >= throttle.max_per_user or by_address >= throttle.max_per_address:
-        minutes = max(1, throttle.window_seconds // 60)
-        raise ApiError(
-            429,
-            "too_many_requests",
-            _("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes),
-            headers={"Retry-After": str(throttle.window_seconds)},
-        )
-
-
-def authenticate(*, username: str, password: str, address: str, throttle: Throttle) -> User | None:
-    """Return the active user for these credentials, or record the failure and return None.
-
-    The failure is written, not raised, so the caller's transaction keeps it.
-    """
-    username = username.strip().lower()
-    check_throttle(username=username, address=address, throttle=throttle)
-    user = User.get_or_none(User.username == username)
+def check_password(*, username: str, password: str) -> User | None:
+    """The active user for these credentials, or None (unknown, wrong or disabled alike, and in
+    the same time: see `verify_password`). Throttling is the caller's first step."""
+    user = User.get_or_none(User.username == username.strip().lower())
     ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
-        LoginFailure.create(username=username, address=address)
-        return None
-    LoginFailure.delete().where(LoginFailure.username == username).execute()
-    return user
+    return user if ok and user is not None and user.active else None
 
 
 def bad_credentials() -> ApiError:
     return ApiError(401, "bad_credentials", _("Wrong username or password."))
+
+
+def may_end_sessions(actor: User, user: User) -> None:
+    """Office roles may sign out anyone they may edit: a dispatcher not an administrator."""
+    if not actor.is_office:
+        raise forbidden()
+    if user.role == "admin" and actor.role != "admin":
+        raise forbidden()
+
+
+def get_session_of(user: User, session_id) -> UserSession:
+    row = UserSession.get_or_none(
+        (UserSession.id == parse_id(session_id)) & (UserSession.user == user)
+    )
+    if row is None:
+        raise not_found()
+    return row

@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -16,44 +18,74 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from peewee import DatabaseError
 
 from ..accounts.schemas import CsrfOut, MeOut, SignInBody
 from ..api import endpoint
 from ..db import write_transaction
 from ..errors import ApiError, envelope
 from ..i18n import LANG_COOKIE
+from . import sessions
 from .csrf import csrf_token
-from .operations import Throttle, authenticate, bad_credentials
+from .devices import describe_device
+from .known_device import device_for, read_known_device, remember_known_device
+from .login import SESSION_KEY, client_address, current_session
+from .operations import bad_credentials, check_password
+from .schemas import SessionOut, SignedOutOut
+from .throttle import ThrottleRules, forgive_attempt, prune_throttle, reserve_attempt
 
 bp = Blueprint("auth", __name__)
 api = Blueprint("auth_api", __name__, url_prefix="/api/auth")
 TAGS = ["auth"]
 
 
-def _throttle() -> Throttle:
-    cfg = current_app.config
-    return Throttle(
-        cfg["LOGIN_WINDOW_SECONDS"],
-        cfg["LOGIN_MAX_FAILURES_PER_USER"],
-        cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-    )
-
-
-def _sign_in(username: str, password: str):
-    """Sign in, or raise. Runs inside the caller's transaction, which must commit on failure."""
-    user = authenticate(
-        username=username,
-        password=password,
-        address=request.remote_addr or "unknown",
-        throttle=_throttle(),
-    )
+def _sign_in(username: str, password: str) -> ApiError | None:
+    """Sign in with a password, or return why not. Commits in two steps of its own: the
+    throttle counts the attempt (and commits, so parallel attempts see it) before the slow
+    password check; a right password then takes the count back and starts the session."""
+    rules = ThrottleRules.from_config(current_app.config)
+    address = client_address()
+    known = read_known_device(current_app, request)
+    previous = current_session()  # this browser's session, if it had one: ended on success
+    with write_transaction():
+        reservation = reserve_attempt(
+            username=username,
+            address=address,
+            rules=rules,
+            device=device_for(known, username),
+        )
+    user = check_password(username=username, password=password)
     if user is None:
-        return bad_credentials()
-    session.clear()  # a new session on sign-in: no fixation
+        return bad_credentials()  # the reservation stays: it was a failure
+    agent = request.headers.get("User-Agent", "")
+    describe_device(agent)  # parsed (and cached) before the transaction takes its locks
+    with write_transaction():
+        forgive_attempt(reservation)
+        if previous is not None:
+            sessions.revoke_session(previous, actor=previous.user, reason=sessions.REPLACED)
+        row, token = sessions.start_session(user=user, address=address, user_agent=agent)
+    try:
+        prune_throttle(rules=rules)
+    except DatabaseError:  # housekeeping; the next sign-in tries again
+        current_app.logger.warning("could not prune the sign-in throttle", exc_info=True)
+    after_this_request(
+        lambda response: remember_known_device(current_app, response, known, user.username)
+    )
+    session.clear()  # a new cookie session on sign-in: no fixation
     login_user(user, remember=False)
+    session[SESSION_KEY] = token
     session.permanent = True
+    g.user_session = row
     csrf_token()
     return None
+
+
+def _sign_out() -> None:
+    row = current_session()
+    if row is not None:
+        sessions.revoke_session(row, actor=row.user, reason=sessions.SIGNED_OUT)
+    logout_user()
+    session.clear()
 
 
 def _me():
@@ -78,10 +110,7 @@ def sign_in():
     status = 200
     if request.method == "POST":
         try:
-            with write_transaction():
-                failed = _sign_in(
-                    request.form.get("username", ""), request.form.get("password", "")
-                )
+            failed = _sign_in(request.form.get("username", ""), request.form.get("password", ""))
         except ApiError as err:
             failed = err
         if failed is None:
@@ -92,8 +121,8 @@ def sign_in():
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
-    logout_user()
-    session.clear()
+    with write_transaction():
+        _sign_out()
     flash(_("You are signed out."))
     return redirect(url_for("auth.sign_in"))
 
@@ -134,6 +163,7 @@ def get_csrf():
     body=SignInBody,
     response=MeOut,
     public=True,
+    transaction=False,
     tags=TAGS,
 )
 def api_sign_in(body):
@@ -145,11 +175,50 @@ def api_sign_in(body):
 
 @endpoint(api, "/sign-out", ["POST"], summary="Sign out", public=True, tags=TAGS)
 def api_sign_out():
-    logout_user()
-    session.clear()
+    _sign_out()
     return "", 204
 
 
 @endpoint(api, "/me", ["GET"], summary="Who is signed in", response=MeOut, tags=TAGS)
 def get_me():
     return _me()
+
+
+def _marked_current(rows):
+    here = current_session()
+    rows = list(rows)
+    for row in rows:
+        row.is_current = here is not None and row.id == here.id
+    return rows
+
+
+@endpoint(
+    api,
+    "/sessions",
+    ["GET"],
+    summary="My signed-in devices",
+    response=SessionOut,
+    many=True,
+    tags=TAGS,
+)
+def my_sessions():
+    user = current_user._get_current_object()
+    return _marked_current(
+        sessions.sessions_of(user, lifetime=current_app.permanent_session_lifetime)
+    )
+
+
+@endpoint(
+    api,
+    "/sessions/sign-out-others",
+    ["POST"],
+    summary="Sign out my other devices",
+    response=SignedOutOut,
+    tags=TAGS,
+)
+def sign_out_my_other_sessions():
+    user = current_user._get_current_object()
+    ended = sessions.revoke_user_sessions(
+        user, actor=user, reason=sessions.SIGNED_OUT_ELSEWHERE, keep=current_session()
+    )
+    return {"signed_out": ended}

@@ -1,5 +1,6 @@
 """peewee models. No request, session or current_app in here."""
 
+from .auth import LoginThrottle, UserSession
 from .base import BaseModel, SyncedModel, utcnow
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
@@ -7,7 +8,7 @@ from .organisation import Client, Location, Site
 from .people import Assignment, User
 from .rounds import Answer, Fault, Round
 from .sync import Attachment, RecordHistory, SyncClient, SyncConflict, SyncMutation
-from .system import AuditEntry, Counter, LoginFailure, ServerMeta
+from .system import AuditEntry, Counter, ServerMeta
 from .tags import Tag
 
 ALL_MODELS = [
@@ -19,7 +20,8 @@ ALL_MODELS = [
     Equipment,
     Counter,
     ServerMeta,
-    LoginFailure,
+    LoginThrottle,
+    UserSession,
     AuditEntry,
     SyncClient,
     SyncMutation,
@@ -73,10 +75,11 @@ __all__ = [
     "Counter",
     "Equipment",
     "Location",
-    "LoginFailure",
+    "LoginThrottle",
     "ServerMeta",
     "Site",
     "SyncedModel",
     "User",
+    "UserSession",
     "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""Tables the server keeps for itself: change sequence, sign-in throttling, audit log."""
+"""Tables the server keeps for itself: change sequence, server facts, audit log."""
 
 from __future__ import annotations
 
@@ -25,13 +25,6 @@ class Counter(BaseModel):
 class ServerMeta(BaseModel):
     key = CharField(max_length=32, primary_key=True)
     value = TextField()
-
-
-class LoginFailure(BaseModel):
-    id = AutoField()
-    username = CharField(max_length=64, index=True)
-    address = CharField(max_length=64, index=True)
-    at = DateTimeField(default=utcnow, index=True)
 
 
 class AuditEntry(BaseModel):

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts import operations as account_ops
 from ..accounts.schemas import UserIn, UserPatch
+from ..auth.login import current_session
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentIn, EquipmentPatch
 from ..models import Client, Equipment, Location, Site, User
@@ -252,7 +253,9 @@ USERS = Resource(
     schema_in=UserIn,
     schema_patch=UserPatch,
     create=lambda actor, data: account_ops.create_user(actor=actor, data=data),
-    update=lambda rec, actor, data: account_ops.update_user(rec, actor=actor, changes=data),
+    update=lambda rec, actor, data: account_ops.update_user(
+        rec, actor=actor, changes=data, keep_session=current_session()
+    ),
     delete=None,
     query=lambda: User.select().order_by(User.role, User.username),
 )

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from ..auth import scope
+from ..auth import scope, sessions
+from ..auth.login import current_session
+from ..auth.operations import get_session_of, may_end_sessions
 from ..auth.scope import parse_id
 from ..auth.views import safe_next
 from ..db import write_transaction
@@ -232,7 +244,17 @@ def edit(key, record_id):
 
 
 def _record_extras(key: str, record) -> dict:
-    """What the edit page shows beside the form: equipment history and open conflicts."""
+    """What the edit page shows beside the form: a user's signed-in devices; equipment history
+    and open conflicts."""
+    if key == "users":
+        here = current_session()
+        return {
+            "user_sessions": list(
+                sessions.sessions_of(record, lifetime=current_app.permanent_session_lifetime)
+            ),
+            "this_session_id": here.id if here is not None else None,
+            "can_end_sessions": current_user.role == "admin" or record.role != "admin",
+        }
     if key != "equipment":
         return {}
     history = (
@@ -252,6 +274,46 @@ def _record_extras(key: str, record) -> dict:
         "conflict_values": conflict_ops.readable_values(open_conflicts),
         "field_labels": conflict_ops.FIELD_LABELS,
     }
+
+
+def _user_record(user_id) -> User:
+    user = User.get_or_none(User.id == parse_id(user_id))
+    if user is None:
+        raise not_found()
+    may_end_sessions(current_user, user)
+    return user
+
+
+@bp.route("/users/<user_id>/sessions/<session_id>/sign-out", methods=["POST"])
+@office_only
+def end_user_session(user_id, session_id):
+    """Sign out one device of a user ("lost phone"): its next request is refused."""
+    user = _user_record(user_id)
+    with write_transaction():
+        ended = sessions.revoke_session(
+            get_session_of(user, session_id),
+            actor=current_user._get_current_object(),
+            reason=sessions.SIGNED_OUT_BY_OFFICE,
+        )
+    flash(_("Device signed out.") if ended else _("That device was already signed out."))
+    return redirect(url_for("office.edit", key="users", record_id=user.id))
+
+
+@bp.route("/users/<user_id>/sessions/sign-out", methods=["POST"])
+@office_only
+def end_user_sessions(user_id):
+    """Sign out every device of a user (but the one doing it, when it is their own account)."""
+    user = _user_record(user_id)
+    actor = current_user._get_current_object()
+    with write_transaction():
+        ended = sessions.revoke_user_sessions(
+            user,
+            actor=actor,
+            reason=sessions.SIGNED_OUT_BY_OFFICE,
+            keep=current_session() if user.id == actor.id else None,
+        )
+    flash(ngettext("%(num)d device signed out.", "%(num)d devices signed out.", ended))
+    return redirect(url_for("office.edit", key="users", record_id=user.id))
 
 
 @bp.route("/<key>/<record_id>/delete", methods=["POST"])

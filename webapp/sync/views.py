@@ -7,6 +7,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from ..api import endpoint
+from ..auth.login import note_sync_client
 from ..auth.scope import ANY_ROLE
 from ..models import SyncConflict
 from . import conflicts as conflict_ops
@@ -52,6 +53,7 @@ def push(body):
     tags=TAGS,
 )
 def pull(query):
+    note_sync_client(query["client_id"])  # the office sees which install a session syncs
     # Already plain JSON: dumping it again through PullOut would double the cost of a page.
     page = pull_changes(
         user=current_user._get_current_object(),

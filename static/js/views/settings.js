@@ -1,8 +1,10 @@
 /**
- * Settings and about: who is signed in, language, storage, install, app version, sign out.
- * Signing out is refused while there is unsent work, unless the user exports it or discards it.
+ * Settings and about: who is signed in, on which devices, language, storage, install, app
+ * version, sign out. Signing out is refused while there is unsent work, unless the user exports
+ * it or discards it.
  */
 
+import { errorMessage, NetworkError } from '../api.js';
 import { LOCALES, t, tn } from '../i18n.js';
 import { confirmAction, h, replace } from './dom.js';
 import { downloadJson, toBase64 } from './download.js';
@@ -24,10 +26,65 @@ export async function renderSettings(ctx) {
     h('section.card', null,
       h('h2', null, t('Signed in as %(name)s', { name: user.display_name || user.username })),
       h('p.muted', null, user.username, ' · ', roles[user.role] || user.role)),
+    devicesCard(ctx),
     languageCard(ctx),
     await storageCard(ctx),
     await aboutCard(ctx),
     await signOutCard(ctx));
+}
+
+/**
+ * Where this account is signed in (from the server, when it can be reached), and a way to end
+ * every sign-in but this one, e.g. after leaving a phone behind. Drawn at once, filled in later.
+ */
+function devicesCard(ctx) {
+  const list = h('ul.rows', { 'data-testid': 'devices' });
+  const status = h('p.muted', { role: 'status' });
+  const actions = h('div.actions');
+  const others = h('button.btn', {
+    type: 'button', 'data-testid': 'sign-out-others',
+    onclick: async () => {
+      if (!confirmAction(t('Sign out every other device? They keep what they have not sent and ask for the password again.'))) return;
+      const answer = await ask(() => ctx.api.post('/api/auth/sessions/sign-out-others', {}, { timeout: 15_000 }));
+      if (!answer) return;
+      replace(status, tn('%(num)d device signed out.', '%(num)d devices signed out.', answer.data.signed_out));
+      await load(false);
+    },
+  }, t('Sign out other devices'));
+
+  async function ask(request) {
+    let answer;
+    try {
+      answer = await request();
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      replace(status, t('Connect to the network to see them.'));
+      return null;
+    }
+    if (answer.status === 401) ctx.session.markExpired();
+    if (!answer.ok || !answer.data) {
+      replace(status, errorMessage(answer) || t('Connect to the network to see them.'));
+      return null;
+    }
+    return answer;
+  }
+
+  async function load(clearStatus = true) {
+    const answer = await ask(() => ctx.api.get('/api/auth/sessions', { timeout: 10_000 }));
+    if (!answer || !Array.isArray(answer.data)) return;
+    if (clearStatus) replace(status);
+    replace(list, answer.data.map((s) => h('li', { 'data-testid': s.current ? 'this-device' : 'other-device' },
+      h('strong', null, s.device || t('Unknown device')),
+      s.current ? h('span.badge', null, t('this device')) : null,
+      h('br'),
+      h('small.muted', null, t('Last seen %(when)s from %(address)s', {
+        when: when(Date.parse(s.last_seen_at)), address: s.address,
+      })))));
+    replace(actions, answer.data.some((s) => !s.current) ? others : null);
+  }
+
+  load();
+  return h('section.card', null, h('h2', null, t('Signed-in devices')), list, status, actions);
 }
 
 function languageCard(ctx) {
