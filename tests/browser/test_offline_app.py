@@ -197,7 +197,7 @@ def test_a_nameplate_photo_is_scaled_kept_offline_and_uploaded_in_resumable_piec
         kept["size"],
     )
     with app.app_context():
-        data = storage.final_path(kept["id"]).read_bytes()
+        data = storage.current().read(kept["id"])
     assert hashlib.sha256(data).hexdigest() == kept["sha256"]
     assert engineer.photos_on_device() == []
 

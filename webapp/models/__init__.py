@@ -6,7 +6,14 @@ from .equipment import Equipment
 from .organisation import Client, Location, Site
 from .people import Assignment, User
 from .rounds import Answer, Fault, Round
-from .sync import Attachment, RecordHistory, SyncClient, SyncConflict, SyncMutation
+from .sync import (
+    Attachment,
+    Departure,
+    RecordHistory,
+    SyncClient,
+    SyncConflict,
+    SyncMutation,
+)
 from .system import AuditEntry, Counter, LoginFailure, ServerMeta
 from .tags import Tag
 
@@ -26,6 +33,7 @@ ALL_MODELS = [
     SyncConflict,
     RecordHistory,
     Attachment,
+    Departure,
     ChecklistTemplate,
     TemplateVersion,
     Schedule,
@@ -61,6 +69,7 @@ __all__ = [
     "Tag",
     "TemplateVersion",
     "Attachment",
+    "Departure",
     "RecordHistory",
     "SyncClient",
     "SyncConflict",
