@@ -86,12 +86,42 @@ def test_an_unreachable_object_store_answers_503_and_changes_nothing(app, world,
     answer = client.put(
         f"/api/attachments/{attachment.id}/content",
         data=data,
-        headers={"X-CSRF-Token": token, "Content-Range": f"bytes 0-99/{len(data)}"},
+        headers={
+            "X-CSRF-Token": token,
+            "Content-Range": f"bytes 0-99/{len(data)}",
+            "Accept-Language": "zh-CN",
+        },
     )
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "60"
-    assert answer.get_json()["error"]["code"] == "storage_unavailable"
+    error = answer.get_json()["error"]
+    assert error["code"] == "storage_unavailable"
+    assert error["message"] == "暂时连不上文件存储，请过一分钟再试。"
     assert Attachment.get_by_id(attachment.id).status == "pending"
+
+
+def test_a_complete_file_missing_from_the_store_is_a_clear_410(app, world, any_storage):
+    data = b"abc"
+    attachment = create_record(
+        Attachment,
+        actor=None,
+        owner_entity="equipment",
+        owner_id=str(world["equipment"][0].id),
+        site=world["sites"][0],
+        kind="photo",
+        mime="image/jpeg",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        received=len(data),
+        status="complete",
+    )
+    client = app.test_client()
+    sign_in_as(client, world["users"]["engineer"])
+    answer = client.get(
+        f"/api/attachments/{attachment.id}/content", headers={"Accept-Language": "zh-TW"}
+    )
+    assert answer.status_code == 410
+    assert answer.get_json()["error"]["message"] == "檔案儲存中找不到此檔案，請告知辦公室。"
 
 
 @pytest.mark.parametrize(
