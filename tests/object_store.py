@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,12 @@ def start_object_store(log_path: Path) -> ObjectStore:
     raise RuntimeError(f"moto_server did not start: {log_path.read_text(errors='replace')}")
 
 
-def make_bucket(url: str, name: str) -> None:
+@cache
+def _client(url: str) -> Any:
     import boto3
 
-    client = boto3.session.Session().client("s3", endpoint_url=url, region_name=REGION)
-    client.create_bucket(Bucket=name)
+    return boto3.session.Session().client("s3", endpoint_url=url, region_name=REGION)
+
+
+def make_bucket(url: str, name: str) -> None:
+    _client(url).create_bucket(Bucket=name)

@@ -17,6 +17,7 @@ Layout in the bucket, under `S3_PREFIX`:
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import Any, BinaryIO
@@ -25,6 +26,22 @@ from .storage import Missing, Storage, Unavailable
 
 PART_SIZE = 8 * 2**20  # above S3's 5 MiB minimum; what a finishing request holds in memory
 OFFSET_DIGITS = 12
+
+# One boto3 session per process: making a client reads S3's service description (about a
+# second), which a session reads once. Sessions are not thread-safe, so clients are made under
+# a lock; the clients themselves are.
+_session = None
+_session_lock = threading.Lock()
+
+
+def _client(**settings: Any) -> Any:
+    global _session
+    import boto3
+
+    with _session_lock:
+        if _session is None:
+            _session = boto3.session.Session()
+        return _session.client("s3", **settings)
 
 
 def check_config(config: Mapping[str, Any]) -> None:
@@ -51,7 +68,6 @@ class S3Storage(Storage):
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> S3Storage:
         check_config(config)
-        import boto3
         from botocore.config import Config
 
         endpoint = config.get("S3_ENDPOINT_URL") or None
@@ -66,8 +82,7 @@ class S3Storage(Storage):
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
         )
-        client = boto3.session.Session().client(
-            "s3",
+        client = _client(
             endpoint_url=endpoint,
             region_name=config.get("S3_REGION") or None,
             config=settings,
