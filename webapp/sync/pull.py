@@ -119,8 +119,8 @@ FEEDS.append(
     Feed(
         "departure",
         Departure,
-        _removal,
-        Departure.site,
+        dump=lambda _row: {},
+        site_column=Departure.site,
         unless_held=Departure.to_site,
         change=_removal,
     )
