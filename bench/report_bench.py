@@ -123,7 +123,7 @@ def store(round_, kind: str, data: bytes, mime: str) -> str:
         received=len(data),
         status="complete",
     )
-    storage.final_path(str(row.id)).write_bytes(data)
+    storage.current().put(str(row.id), data)
     return str(row.id)
 
 

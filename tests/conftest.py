@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from webapp.extensions import db
 from webapp.models import ALL_MODELS
 
 from . import factories
+from .object_store import ENVIRONMENT, REGION, ObjectStore, make_bucket, start_object_store
 
 
 def _worker_database(url: str | None) -> str | None:
@@ -193,3 +195,30 @@ def api_as(client):
 def world(app):
     """Two clients; site A (client A) has engineer and client users in scope; site B is outside."""
     return factories.make_world()
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory) -> Iterator[ObjectStore]:
+    """A local S3-compatible server (moto) for this test process; missing, the run fails."""
+    try:
+        store = start_object_store(tmp_path_factory.mktemp("object-store") / "moto.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield store
+    store.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def any_storage(request, app, monkeypatch) -> str:
+    """Attachments in a folder, then the same test with them in a bucket of its own."""
+    if request.param == "s3":
+        store = request.getfixturevalue("object_store")
+        for name, value in ENVIRONMENT.items():
+            monkeypatch.setenv(name, value)
+        bucket = f"rounds-{uuid.uuid4().hex[:16]}"
+        make_bucket(store.url, bucket)
+        request.addfinalizer(store.reset)
+        app.config.update(
+            STORAGE="s3", S3_BUCKET=bucket, S3_ENDPOINT_URL=store.url, S3_REGION=REGION
+        )
+    return request.param

@@ -93,7 +93,11 @@ class Device:
         for change in page["changes"]:
             key = (change["entity"], change["id"])
             mine = self.records.get(key)
-            if mine is None or change["version"] >= mine["version"]:
+            if mine is not None and change["version"] < mine["version"]:
+                continue  # older than the copy held
+            if change.get("moved"):
+                self.records.pop(key, None)  # it left the sites this device holds
+            else:
                 self.records[key] = {
                     "version": change["version"],
                     "data": change["data"],

@@ -1,4 +1,5 @@
-"""Attachments: announced with a mutation, uploaded in resumable pieces, checked by SHA-256."""
+"""Attachments: announced with a mutation, uploaded in resumable pieces, checked by SHA-256,
+kept in a folder or in an S3 bucket (every test runs on both: `any_storage`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ import pytest
 
 from tests.conftest import sign_in_as
 from tests.sync_client import Device
+from webapp.attachments import storage
+from webapp.attachments.s3 import PART_SIZE
 from webapp.models import Attachment
+
+pytestmark = pytest.mark.usefixtures("any_storage")
 
 
 @pytest.fixture
@@ -115,3 +120,138 @@ def test_attachments_outside_the_scope_are_not_found(app, phone, world):
     attachment_id, _ = announce(phone, world, b"abc")
     assert other.client.get(f"/api/attachments/{attachment_id}/status").status_code == 404
     assert put(other, attachment_id, b"abc", 0, 3).status_code == 404
+
+
+def send_in_pieces(
+    phone, attachment_id, data: bytes, piece: int, start: int = 0, stop: int | None = None
+) -> list:
+    """Send `data[start:stop]` in pieces as the phone does; the answers, in order."""
+    answers = []
+    for offset in range(start, len(data) if stop is None else stop, piece):
+        answer = put(phone, attachment_id, data[offset : offset + piece], offset, len(data))
+        answers.append(answer)
+        if answer.status_code != 200:
+            break
+    return answers
+
+
+def downloaded(phone, attachment_id) -> bytes:
+    response = phone.client.get(f"/api/attachments/{attachment_id}/content")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    data = response.get_data()
+    response.close()
+    return data
+
+
+def damaged(data: bytes, at: int) -> bytes:
+    copy = bytearray(data)
+    copy[at] ^= 0xFF
+    return bytes(copy)
+
+
+@pytest.mark.parametrize("where", ["first piece", "last piece"])
+def test_after_a_damaged_upload_an_honest_one_from_byte_0_arrives(phone, world, where):
+    """Issue 9 item 3: the 422 used to roll back the reset of the received count while the
+    bytes were thrown away, so every later try failed and the photo was lost."""
+    data = os.urandom(250_000)
+    attachment_id, _ = announce(phone, world, data)
+    bad = damaged(data, 10 if where == "first piece" else 240_000)
+    answers = send_in_pieces(phone, attachment_id, bad, 100_000)
+    assert [a.status_code for a in answers] == [200, 200, 422]
+    assert answers[-1].get_json()["error"]["code"] == "checksum"
+    status = phone.client.get(f"/api/attachments/{attachment_id}/status").get_json()
+    assert status == {"received": 0, "size": 250_000, "status": "pending"}
+    assert Attachment.get_by_id(attachment_id).received == 0  # the reset was committed
+
+    answers = send_in_pieces(phone, attachment_id, data, 100_000)
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[-1].get_json() == {"received": 250_000, "size": 250_000, "status": "complete"}
+    assert hashlib.sha256(downloaded(phone, attachment_id)).hexdigest() == status_sha(data)
+
+
+def status_sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_after_a_damaged_upload_a_resumed_one_arrives(phone, world):
+    """A device that resumes (asks where to, or sends the piece it thinks is next) is led back
+    to byte 0 and the file arrives whole."""
+    data = os.urandom(250_000)
+    attachment_id, _ = announce(phone, world, data)
+    send_in_pieces(phone, attachment_id, damaged(data, 200_000), 100_000)
+    # the device thinks the server has its first two pieces and sends the last one again
+    again = put(phone, attachment_id, data[200_000:], 200_000, len(data))
+    assert again.status_code == 409 and again.get_json()["error"]["fields"]["received"] == 0
+    resume_at = phone.client.get(f"/api/attachments/{attachment_id}/status").get_json()
+    answers = send_in_pieces(phone, attachment_id, data, 100_000, start=resume_at["received"])
+    assert answers[-1].get_json()["status"] == "complete"
+    assert downloaded(phone, attachment_id) == data
+
+
+def test_bytes_storage_lost_are_asked_for_again(phone, world, app):
+    """A crash after storage threw pieces away but before the count was saved: the count
+    storage really holds wins, so the device resends instead of failing forever."""
+    data = os.urandom(300_000)
+    attachment_id, _ = announce(phone, world, data)
+    send_in_pieces(phone, attachment_id, data, 100_000, stop=200_000)
+    assert Attachment.get_by_id(attachment_id).received == 200_000
+    with app.app_context():
+        storage.current().discard(attachment_id)
+    status = phone.client.get(f"/api/attachments/{attachment_id}/status").get_json()
+    assert status["received"] == 0
+    answers = send_in_pieces(phone, attachment_id, data, 100_000)
+    assert answers[-1].get_json()["status"] == "complete"
+    assert downloaded(phone, attachment_id) == data
+
+
+def test_a_20_mb_document_arrives_in_2_mb_pieces_and_a_damaged_one_leaves_nothing(
+    phone, world, app, any_storage
+):
+    """Bigger than one S3 part (PART_SIZE): assembled as a multipart upload, kept only when its
+    SHA-256 matches; no piece is left behind either way."""
+    data = os.urandom(20 * 2**20)  # the largest document allowed
+    assert len(data) > 2 * PART_SIZE  # three parts in S3
+    attachment_id, result = announce(
+        phone, world, data, kind="document", mime="application/pdf", filename="说明书.pdf"
+    )
+    assert result["status"] == "applied"
+    piece = 2 * 2**20
+    answers = send_in_pieces(phone, attachment_id, damaged(data, 5), piece)
+    assert answers[-1].status_code == 422
+    assert objects_in_bucket(app, any_storage) == []
+    answers = send_in_pieces(phone, attachment_id, data, piece)
+    assert answers[-1].get_json()["status"] == "complete"
+    assert downloaded(phone, attachment_id) == data
+    if any_storage == "s3":
+        assert objects_in_bucket(app, any_storage) == [f"attachments/{attachment_id}"]
+
+
+def objects_in_bucket(app, kind: str) -> list[str]:
+    """Every key in the test's bucket (S3 only; [] for the folder)."""
+    if kind != "s3":
+        return []
+    with app.app_context():
+        store = storage.current()
+        listing = store.client.list_objects_v2(Bucket=store.bucket)
+    return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+def test_downloads_are_private_to_the_browser_and_revalidate_by_checksum(phone, world):
+    """Issue 9 item 9: attachments were served `Cache-Control: public`."""
+    data = os.urandom(1000)
+    attachment_id, _ = announce(phone, world, data)
+    put(phone, attachment_id, data, 0, len(data))
+    response = phone.client.get(f"/api/attachments/{attachment_id}/content")
+    assert response.headers["Cache-Control"] == "private, max-age=86400"
+    assert "public" not in response.headers["Cache-Control"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["ETag"] == f'"{status_sha(data)}"'
+    assert response.headers["Content-Length"] == "1000"
+    assert "inline" in response.headers["Content-Disposition"]
+    response.close()
+    again = phone.client.get(
+        f"/api/attachments/{attachment_id}/content",
+        headers={"If-None-Match": f'"{status_sha(data)}"'},
+    )
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["Cache-Control"] == "private, max-age=86400"

@@ -171,7 +171,7 @@ def attachment(app, round_, kind, data: bytes | None, *, complete=True, mime="im
     )
     if complete:
         with app.app_context():
-            storage.final_path(str(row.id)).write_bytes(body)
+            storage.current().put(str(row.id), body)
     return str(row.id)
 
 

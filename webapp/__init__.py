@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from . import db, errors, i18n, security
+    from .attachments import storage
     from .auth import csrf, login
 
     db.init_app(app)
@@ -54,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    storage.init_app(app)
 
     from .accounts.views import bp as accounts_api
     from .attachments.views import bp as attachments_api

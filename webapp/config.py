@@ -35,3 +35,11 @@ class Defaults:
     PDF_FONT: str | None = None  # a CJK font file for PDFs; default: the system's Noto CJK
     PUBLIC_URL: str | None = None  # the address printed on QR tags; default: the request's host
     TAG_KEY_FILE: str | None = None  # Ed25519 key signing QR tags; default: in the instance folder
+    # Where attachment bytes live (docs/deployment.md): "local", a folder, or "s3", S3-compatible
+    # object storage shared by several app servers (needs the `s3` extra).
+    STORAGE: str = "local"
+    ATTACHMENTS_DIR: str | None = None  # the folder for "local"; default: instance/attachments
+    S3_BUCKET: str | None = None
+    S3_ENDPOINT_URL: str | None = None  # an S3-compatible server; default: AWS S3
+    S3_REGION: str | None = None
+    S3_PREFIX: str = ""  # put before every key, to share a bucket

@@ -17,7 +17,7 @@ from uuid import UUID
 from peewee import ForeignKeyField, Model
 
 from . import bulk
-from .models import AuditEntry, Counter, RecordHistory, SyncedModel, User, utcnow
+from .models import AuditEntry, Counter, Departure, RecordHistory, SyncedModel, User, utcnow
 
 M = TypeVar("M", bound=SyncedModel)
 
@@ -245,4 +245,35 @@ def restore_record(record: M, *, actor: User | None) -> M:
         record.server_seq = next_server_seq()
         record.save()
         audit(actor, "restore", record, {})
+    return record
+
+
+def note_departure(record: SyncedModel, *, from_site: Any) -> None:
+    """Record that `record` left `from_site` for the site it has now (call after the change
+    that moved it). The devices holding the old site receive a removal with its own change
+    number (docs/sync-protocol.md, "Records that move"); the new site's devices receive the
+    record by its own change number as usual."""
+    insert_rows(
+        Departure,
+        [
+            {
+                "entity": type(record)._meta.table_name,
+                "entity_id": str(record.id),
+                "site": from_site,
+                "to_site": record.site_id,
+                "version": record.version,
+                "server_seq": next_server_seq(),
+                "at": utcnow(),
+            }
+        ],
+    )
+
+
+def move_record(record: M, *, actor: User | None, site: Any) -> M:
+    """Give a record that follows another (a file, a tag) that one's site: a new version for
+    the new site's devices, a departure for the old one's."""
+    before = record.site_id
+    update_record(record, actor=actor, changes={"site": site})
+    if record.site_id != before:
+        note_departure(record, from_site=before)
     return record

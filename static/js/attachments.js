@@ -120,6 +120,7 @@ async function uploadOne(db, api, userId, blob) {
     return true;
   }
   let start = Math.min(Math.max(0, status.data.received), blob.size);
+  let restarted = false;
   while (start < blob.size) {
     const end = Math.min(start + CHUNK, blob.size);
     const answer = await api.request('PUT', `${base}/content`, {
@@ -132,9 +133,14 @@ async function uploadOne(db, api, userId, blob) {
     });
     if (answer.status === 401) throw Object.assign(new Error('unauthenticated'), { status: 401 });
     if (answer.status === 422) {
-      // The server threw the bytes away (checksum): start over next round.
+      // The server refused the file. After a checksum failure it has thrown every byte away:
+      // send it again from byte 0, once in this round (damage on the way is rare; if it
+      // happens again, the next round tries again). The bytes stay on the phone either way.
       await db.setUploaded(blob.id, 0, answer.data?.error?.message || null);
-      return false;
+      if (answer.data?.error?.code !== 'checksum' || restarted) return false;
+      restarted = true;
+      start = 0;
+      continue;
     }
     if (!answer.ok || !answer.data || typeof answer.data.received !== 'number') {
       if (answer.status >= 500) throw new NetworkError(new Error(`HTTP ${answer.status}`));

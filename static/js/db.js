@@ -464,7 +464,9 @@ export class Database extends EventTarget {
    * Apply one page of changes and save its cursor in the same transaction: a crash between
    * the two repeats the page instead of skipping it.
    *
-   * Records of `removed_sites` are deleted (never outbox entries). A change older than the
+   * Records of `removed_sites` are deleted (never outbox entries), and so is a record whose
+   * change says `moved` (it left the user's sites; a later change in the page may bring it
+   * back). A change older than the
    * copy held is ignored; otherwise the server's data becomes the record's base and its
    * pending outbox entries are laid on top again (a rebase). A page is hundreds of records,
    * so the requests are not awaited one by one: everything the page needs is read at once
@@ -497,6 +499,7 @@ export class Database extends EventTarget {
         const key = recordKey(change.entity, change.id);
         if (firsts.has(key)) return false;
         firsts.add(key);
+        if (change.moved) return false; // dropped below, in page order
         const fresh = pulledRecord(blankRecord(userId, change.entity, change.id), change,
           pending.get(key) || []);
         return tx.addNew('records', fresh);
@@ -505,11 +508,18 @@ export class Database extends EventTarget {
       const rest = page.changes.filter((_, i) => !added[i]);
       const held = await Promise.all(rest.map((c) => tx.get('records', [userId, c.entity, c.id])));
       const current = new Map();
-      const changed = new Map();
+      const changed = new Map(); // recordKey -> the new copy, or null to drop it
+      const keys = new Map();
       rest.forEach((change, i) => {
         const key = recordKey(change.entity, change.id);
         const rec = current.has(key) ? current.get(key) : held[i];
         if (rec && change.version < rec.version) return; // older than what we hold
+        keys.set(key, [userId, change.entity, change.id]);
+        if (change.moved) {
+          current.set(key, null);
+          changed.set(key, null);
+          return;
+        }
         const next = pulledRecord(rec || blankRecord(userId, change.entity, change.id),
           change, pending.get(key) || []);
         current.set(key, next);
@@ -522,7 +532,9 @@ export class Database extends EventTarget {
       if (page.epoch) state.epoch = page.epoch;
       if (page.last_seq !== undefined) state.last_seq = page.last_seq;
       // Puts, then settleConflicts' reads, which must see them.
-      for (const rec of changed.values()) writes.push(tx.put('records', rec));
+      for (const [key, rec] of changed) {
+        writes.push(rec ? tx.put('records', rec) : tx.delete('records', keys.get(key)));
+      }
       writes.push(tx.put('meta', { key: `user:${userId}`, value: state }));
       if (resolved) writes.push(settleConflicts(tx, userId, outbox));
       await Promise.all(writes);

@@ -14,6 +14,7 @@ from PIL import Image
 from tests.factories import PASSWORD
 from webapp.attachments import storage
 from webapp.models import Attachment, Equipment, SyncMutation
+from webapp.records import create_record
 
 from .app_pages import FieldEngineer
 
@@ -197,9 +198,87 @@ def test_a_nameplate_photo_is_scaled_kept_offline_and_uploaded_in_resumable_piec
         kept["size"],
     )
     with app.app_context():
-        data = storage.final_path(kept["id"]).read_bytes()
+        data = storage.current().read(kept["id"])
     assert hashlib.sha256(data).hexdigest() == kept["sha256"]
     assert engineer.photos_on_device() == []
+
+
+def test_a_photo_damaged_on_the_way_is_sent_again_from_byte_0(engineer, world, app, tmp_path):
+    """The server throws a damaged file away and answers 422: the phone starts again from
+    byte 0 at once, keeping its copy until the server has the whole file."""
+    device = world["equipment"][0]
+    photo = tmp_path / "nameplate.png"
+    Image.effect_noise((2400, 2400), 120).convert("RGB").save(photo)
+    engineer.goes_offline()
+    engineer.photographs_nameplate(str(device.id), str(photo))
+    [kept] = engineer.photos_on_device()
+    assert kept["size"] > 2**20  # two pieces
+
+    sent = []  # "status" for a question, the first byte for a piece
+
+    def damage_the_last_piece_once(route):
+        if route.request.url.endswith("/status"):
+            sent.append("status")
+            return route.continue_()
+        if route.request.method != "PUT":  # the screen showing the uploaded photo
+            return route.continue_()
+        sent.append(int(route.request.headers["content-range"].split()[1].split("-")[0]))
+        if sent == ["status", 0, 2**20]:
+            body = bytearray(route.request.post_data_buffer)
+            body[-1] ^= 0xFF
+            return route.continue_(post_data=bytes(body))
+        return route.continue_()
+
+    engineer.page.route("**/api/attachments/*/*", damage_the_last_piece_once)
+    engineer.goes_online()  # the app syncs as the network returns: one round
+    engineer.page.wait_for_function("() => window.__rounds.state().uploads === 0", timeout=60_000)
+
+    # started again at once, not left for a later round to ask where to resume
+    assert sent == ["status", 0, 2**20, 0, 2**20], f"sent: {sent}"
+    assert Attachment.get_by_id(kept["id"]).status == "complete"
+    with app.app_context():
+        data = storage.current().read(kept["id"])
+    assert hashlib.sha256(data).hexdigest() == kept["sha256"]
+
+
+def test_a_device_moved_to_another_client_s_site_leaves_the_phone(
+    phone, live_server, world, api_as
+):
+    device = world["equipment"][0]
+    photo = create_record(
+        Attachment,
+        actor=None,
+        owner_entity="equipment",
+        owner_id=str(device.id),
+        site=device.site_id,
+        kind="photo",
+        mime="image/jpeg",
+        size=3,
+        sha256=hashlib.sha256(b"abc").hexdigest(),
+    )
+    engineer = FieldEngineer(phone, live_server)
+    engineer.signs_in("eng", PASSWORD)
+    engineer.opens_the_app()
+    held = """async ([entity, id]) => {
+      const s = await window.__rounds.db.getMeta('session');
+      return Boolean(await window.__rounds.db.record(s.id, entity, id));
+    }"""
+    assert engineer.page.evaluate(held, ["equipment", str(device.id)])
+    assert engineer.page.evaluate(held, ["attachment", str(photo.id)])
+    engineer.page.goto(f"{engineer.base_url}/app/#/sites/{world['sites'][0].id}")
+    engineer.page.get_by_test_id("equipment-row").first.wait_for()
+    assert engineer.page.get_by_test_id("equipment-row").count() == 1
+
+    office = api_as(world["users"]["admin"])
+    moved = office.patch(f"/api/equipment/{device.id}", {"site_id": str(world["sites"][1].id)})
+    assert moved.status_code == 200
+    engineer.taps_sync_now()
+
+    assert not engineer.page.evaluate(held, ["equipment", str(device.id)])
+    assert not engineer.page.evaluate(held, ["attachment", str(photo.id)])
+    engineer.reloads()
+    engineer.page.get_by_test_id("result-count").wait_for()
+    assert engineer.page.get_by_test_id("equipment-row").count() == 0
 
 
 def test_a_pull_lays_a_pending_edit_over_the_office_s_newer_data(engineer, world, api_as):

@@ -359,7 +359,7 @@ def test_a_pdf_added_offline_reaches_the_server_intact(engineer, register, app, 
     )
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     with app.app_context():
-        assert storage.final_path(kept["id"]).read_bytes() == data
+        assert storage.current().read(kept["id"]) == data
     assert engineer.photos_on_device() == []
 
     engineer.taps_sync_now()  # the attachment's record comes back with a pull

@@ -163,7 +163,7 @@ def test_a_maintenance_report_done_offline_is_signed_by_the_client_and_printed(
     for attachment in files.values():
         assert attachment.status == "complete"
         with app.app_context():
-            data = storage.final_path(str(attachment.id)).read_bytes()
+            data = storage.current().read(str(attachment.id))
         assert hashlib.sha256(data).hexdigest() == attachment.sha256
     assert fault.photos == [str(files["photo"].id)]
     assert SyncMutation.select().where(SyncMutation.status == "rejected").count() == 0

@@ -7,9 +7,10 @@ from typing import Any
 from flask_babel import gettext as _
 from peewee import JOIN
 
+from ..attachments import operations as attachment_ops
 from ..errors import validation_error
 from ..models import Equipment, Location, RecordHistory, Site, User
-from ..records import author_of, create_record, delete_record, merge_changes
+from ..records import author_of, create_record, delete_record, merge_changes, note_departure
 from ..tags import operations as tag_ops
 
 
@@ -76,7 +77,10 @@ def update_equipment(
         mutation_id=mutation_id,
     )
     if item.site_id != site_before:
-        tag_ops.follow_target(actor=actor, target=item)  # its tags go where it went
+        # The old site's devices drop it; its tags and files go where it went.
+        note_departure(item, from_site=site_before)
+        tag_ops.follow_target(actor=actor, target=item)
+        attachment_ops.follow_owner(actor=actor, owner=item)
     return held
 
 

@@ -7,7 +7,14 @@ from .equipment import Equipment
 from .organisation import Client, Location, Site
 from .people import Assignment, User
 from .rounds import Answer, Fault, Round
-from .sync import Attachment, RecordHistory, SyncClient, SyncConflict, SyncMutation
+from .sync import (
+    Attachment,
+    Departure,
+    RecordHistory,
+    SyncClient,
+    SyncConflict,
+    SyncMutation,
+)
 from .system import AuditEntry, Counter, ServerMeta
 from .tags import Tag
 
@@ -28,6 +35,7 @@ ALL_MODELS = [
     SyncConflict,
     RecordHistory,
     Attachment,
+    Departure,
     ChecklistTemplate,
     TemplateVersion,
     Schedule,
@@ -63,6 +71,7 @@ __all__ = [
     "Tag",
     "TemplateVersion",
     "Attachment",
+    "Departure",
     "RecordHistory",
     "SyncClient",
     "SyncConflict",

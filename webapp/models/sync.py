@@ -1,5 +1,5 @@
-"""What the server keeps to make sync exact: devices, applied mutations, conflicts, history and
-attachments."""
+"""What the server keeps to make sync exact: devices, applied mutations, conflicts, history,
+attachments and departures."""
 
 from __future__ import annotations
 
@@ -98,3 +98,18 @@ class Attachment(SyncedModel):
     received = BigIntegerField(default=0)
     status = CharField(max_length=16, default="pending")  # pending, complete
     uploaded_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
+class Departure(BaseModel):
+    """A synced record that left a site (a device moved to another client's site, with its files
+    and tags). Devices that hold the old site receive it as a removal, in change-number order
+    (docs/sync-protocol.md, "Records that move"); the record itself reaches the new site's."""
+
+    id = AutoField()
+    entity = CharField(max_length=32)
+    entity_id = CharField(max_length=36)
+    site = ForeignKeyField(Site, backref="+", on_delete="RESTRICT")  # the site it left
+    to_site = ForeignKeyField(Site, backref="+", on_delete="RESTRICT")  # never sent to devices
+    version = IntegerField()  # the record's version once moved
+    server_seq = BigIntegerField(index=True)
+    at = DateTimeField(default=utcnow)

@@ -8,7 +8,13 @@ from flask_babel import gettext as _
 
 from ..errors import ApiError, validation_error
 from ..models import Assignment, Client, Equipment, Location, Site, User
-from ..records import create_record, delete_record, restore_record, update_record
+from ..records import (
+    create_record,
+    delete_record,
+    note_departure,
+    restore_record,
+    update_record,
+)
 from ..tags import operations as tag_ops
 
 
@@ -85,7 +91,12 @@ def update_location(location: Location, *, actor: User, changes: dict[str, Any])
         ):
             raise _still_used(_("Equipment is recorded in this location; it cannot change site."))
         changes["site"] = site
-    return update_record(location, actor=actor, changes=changes)
+    site_before = location.site_id
+    update_record(location, actor=actor, changes=changes)
+    if location.site_id != site_before:  # the old site's devices drop it; its tags follow it
+        note_departure(location, from_site=site_before)
+        tag_ops.follow_target(actor=actor, target=location)
+    return location
 
 
 def delete_location(location: Location, *, actor: User) -> Location:

@@ -3,7 +3,8 @@
 The cursor is opaque to devices: base64 of {"s": last change number delivered, "k": the sites
 the device holds ("*" for office roles), "f": sites being filled in, "fa": fill position}.
 When an engineer is newly assigned to a site, its older records are delivered first (the fill);
-when a site leaves the scope it is listed once in `removed_sites`.
+when a site leaves the scope it is listed once in `removed_sites`. A record that leaves a site
+(a device moved to another client's site) reaches the devices of the old site as a removal.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..models import (
     Attachment,
     ChecklistTemplate,
     Client,
+    Departure,
     Equipment,
     Fault,
     Location,
@@ -66,6 +68,8 @@ class Feed:
     dump: Callable[[Any], dict]
     site_column: Any  # the column that ties a row to a site (None: the client table; GLOBAL)
     only: Any = None  # a condition rows must meet to be delivered at all
+    unless_held: Any = None  # a site column: rows are skipped by devices that hold that site
+    change: Callable[[Any], dict] | None = None  # how a row is sent (default: the record)
 
 
 FEEDS = [
@@ -91,6 +95,36 @@ FEEDS = [
     Feed("fault", Fault, FaultOut().dump, Fault.site),
     Feed("tag", Tag, TagOut().dump, Tag.site),
 ]
+ENTITY_OF = {feed.model._meta.table_name: feed.entity for feed in FEEDS}
+
+
+def _removal(row: Departure) -> dict[str, Any]:
+    """A record that left a site, for the old site's devices: they drop their copy. Where it
+    went is not said (it may be another client's site)."""
+    return {
+        "entity": ENTITY_OF.get(row.entity, row.entity),
+        "id": row.entity_id,
+        "version": row.version,
+        "server_seq": row.server_seq,
+        "deleted": True,
+        "moved": True,
+        "data": {},
+    }
+
+
+# A device that also holds the new site receives the record there, so it gets no removal; the
+# office holds every site and gets none. A newly assigned site's fill sends none either: the
+# device never held what left it before.
+FEEDS.append(
+    Feed(
+        "departure",
+        Departure,
+        dump=lambda _row: {},
+        site_column=Departure.site,
+        unless_held=Departure.to_site,
+        change=_removal,
+    )
+)
 
 
 def scope_of(user: User) -> str | set[str]:
@@ -134,6 +168,8 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
     model = feed.model
     if feed.site_column is GLOBAL and (fill or not sites):
         return []  # delivered by the main stream, once, to devices that hold a site
+    if feed.unless_held is not None and (fill or sites == ALL):
+        return []
     query = model.select().where(model.server_seq > after)
     if feed.only is not None:
         query = query.where(feed.only)
@@ -153,6 +189,8 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
                 # remaining rows for every page, quadratic in the scope's size.
                 in_scope = in_scope == True  # noqa: E712 - makes the term unindexable
             query = query.where(in_scope)
+            if feed.unless_held is not None:
+                query = query.where(feed.unless_held.not_in(ids))
     return list(query.order_by(model.server_seq).limit(limit))
 
 
@@ -171,6 +209,8 @@ def _page(
 
 
 def _change(feed: Feed, row: Any) -> dict[str, Any]:
+    if feed.change is not None:
+        return feed.change(row)
     return {
         "entity": feed.entity,
         "id": str(row.id),

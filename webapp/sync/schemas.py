@@ -70,6 +70,10 @@ class ChangeOut(Schema):
     version = fields.Integer()
     server_seq = fields.Integer()
     deleted = fields.Boolean()
+    # Present and true when the record left a site this device holds: drop the copy.
+    moved = fields.Boolean(
+        metadata={"description": "The record left your sites: drop it (never the outbox)."}
+    )
     data = fields.Dict()
 
 

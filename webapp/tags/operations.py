@@ -14,7 +14,7 @@ from peewee import fn
 
 from ..errors import ApiError
 from ..models import Equipment, Location, Site, Tag, User, utcnow
-from ..records import batched_writes, create_record, update_record
+from ..records import batched_writes, create_record, move_record, update_record
 from .signing import make_token
 
 ACTIVE = "active"
@@ -170,4 +170,4 @@ def follow_target(*, actor: User | None, target: Target) -> None:
         if target.deleted_at is not None:
             revoke_tag(actor=actor, tag=tag)
         elif tag.site_id != target.site_id:
-            update_record(tag, actor=actor, changes={"site": target.site_id})
+            move_record(tag, actor=actor, site=target.site_id)
