@@ -10,7 +10,7 @@ import { Outbox } from './outbox.js';
 import { parseRoute } from './router.js';
 import { Session } from './session.js';
 import { Sync } from './sync.js';
-import { keepTagKey } from './tags.js';
+import { keepTagKey, tokenOfPath } from './tags.js';
 import { registerWorker } from './worker-client.js';
 import { drawNav, drawUpdateBar, updateAction, updateMessage } from './views/chrome.js';
 import { h, replace } from './views/dom.js';
@@ -71,8 +71,10 @@ const ctx = {
 
 async function main() {
   // A tag's link opened from the camera app (/t/<token>, answered by the worker): same record.
+  // The token is read as the server reads /t/<token> (tags.js tokenOfPath); the worker answers
+  // only such paths.
   if (location.pathname.startsWith('/t/')) {
-    history.replaceState(null, '', `/app/#/t/${location.pathname.slice(3).replace(/\/+$/, '')}`);
+    history.replaceState(null, '', `/app/#/t/${encodeURIComponent(tokenOfPath(location.pathname) ?? '')}`);
   }
   keepTagKey(ctx);
   await session.restore();
