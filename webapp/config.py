@@ -1,6 +1,7 @@
 """Typed defaults for every setting; `create_app` layers the environment and tests on top."""
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 
 class Defaults:
@@ -25,3 +26,5 @@ class Defaults:
     PDF_FONT: str | None = None  # a CJK font file for PDFs; default: the system's Noto CJK
     PUBLIC_URL: str | None = None  # the address printed on QR tags; default: the request's host
     TAG_KEY_FILE: str | None = None  # Ed25519 key signing QR tags; default: in the instance folder
+    # Tests only: a callable returning an aware datetime, the server's "now" (webapp/clock.py).
+    CLOCK: Callable[[], datetime] | None = None
