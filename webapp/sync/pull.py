@@ -50,6 +50,7 @@ from ..rounds.schemas import (
 )
 from ..sites.schemas import AssignmentOut, ClientOut, LocationOut, SiteOut
 from ..tags.schemas import TagOut
+from .conflicts import annotate
 from .epoch import current_epoch
 from .schemas import AttachmentOut, ConflictOut
 
@@ -66,6 +67,7 @@ class Feed:
     dump: Callable[[Any], dict]
     site_column: Any  # the column that ties a row to a site (None: the client table; GLOBAL)
     only: Any = None  # a condition rows must meet to be delivered at all
+    prepare: Callable[[list], Any] | None = None  # loads what the dump needs, once per page
 
 
 FEEDS = [
@@ -74,7 +76,7 @@ FEEDS = [
     Feed("location", Location, LocationOut().dump, Location.site),
     Feed("assignment", Assignment, AssignmentOut().dump, Assignment.site),
     Feed("equipment", Equipment, EquipmentOut().dump, Equipment.site),
-    Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site),
+    Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site, prepare=annotate),
     Feed("attachment", Attachment, AttachmentOut().dump, Attachment.site),
     # Checklists are the same for everyone; drafts stay in the office until published.
     Feed("template", ChecklistTemplate, TemplateOut().dump, GLOBAL),
@@ -153,7 +155,10 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
                 # remaining rows for every page, quadratic in the scope's size.
                 in_scope = in_scope == True  # noqa: E712 - makes the term unindexable
             query = query.where(in_scope)
-    return list(query.order_by(model.server_seq).limit(limit))
+    rows = list(query.order_by(model.server_seq).limit(limit))
+    if feed.prepare is not None and rows:
+        feed.prepare(rows)
+    return rows
 
 
 def _page(
