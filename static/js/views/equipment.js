@@ -12,7 +12,7 @@ import {
 } from '../equipment-fields.js';
 import { outcomeOf, sidesOf } from '../conflicts.js';
 import { t, tn } from '../i18n.js';
-import { h, replace } from './dom.js';
+import { h, keepDates, replace } from './dom.js';
 import { documentsSection } from './documents.js';
 import { serverTime, size, when } from './format.js';
 
@@ -75,7 +75,7 @@ export async function renderEquipment(ctx, id) {
       h('dt', null, field.label),
       h('dd', null, field.name === 'service_years'
         ? yearsText(item, today)
-        : displayValue(field.name, item[field.name], { locations: names })),
+        : keepDates(displayValue(field.name, item[field.name], { locations: names }))),
     ]), h('dt', null, t('Site')), h('dd', null, site ? site.name : '—')),
     documentsSection(ctx, { item, blobs, attachments: mine }),
     photos(ctx, blobs.filter((b) => b.kind !== 'document'), mine.filter((a) => a.kind !== 'document')),
@@ -103,7 +103,7 @@ function glance(item, names, today) {
     h('div.glance-item', { 'data-testid': 'years-in-use', 'data-years': years === null ? '' : String(years) },
       h('span.muted.small', null, t('Years in use')), h('strong', null, yearsText(item, today))),
     h('div.glance-item', { 'data-testid': 'warranty', 'data-state': warranty.state, class: `warranty-${warranty.state}` },
-      h('span.muted.small', null, t('Warranty')), h('strong', null, warranty.text)),
+      h('span.muted.small', null, t('Warranty')), h('strong', null, keepDates(warranty.text))),
     h('div.glance-item', null,
       h('span.muted.small', null, t('System')), h('strong', null, systems()[item.system] || item.system || '—')),
     h('div.glance-item', null,
