@@ -45,7 +45,8 @@ def chooses_in_settings(engineer: FieldEngineer, value: str) -> None:
     page = engineer.page
     page.goto(f"{engineer.base_url}/app/#/settings")
     select = page.get_by_test_id("language")
-    select.select_option(value)
+    select.select_option(value=value)
+    assert select.input_value() == value
     select.locator("xpath=..").get_by_role("button").click()
 
 
@@ -93,6 +94,7 @@ def test_an_english_browser_gets_english_until_the_user_chooses_chinese(
     assert engineer.language == "zh-Hans"
     elsewhere = FieldEngineer(contexts().new_page(), live_server)
     elsewhere.signs_in("eng", PASSWORD)
+    elsewhere.opens(site_page)
     assert elsewhere.language == "zh-Hans"
     elsewhere.opens_the_app()
     assert app_language(elsewhere)[0] == "zh-Hans"
