@@ -134,10 +134,11 @@ function conflictList(ctx, conflicts, names, viewer) {
       const sides = sidesOf(c, viewer);
       const status = h('p.muted', { role: 'status' });
       const choose = (side) => async (event) => {
-        for (const button of event.currentTarget.closest('.conflict').querySelectorAll('button')) button.disabled = true;
+        const buttons = [...event.currentTarget.closest('.conflict').querySelectorAll('button')];
+        for (const button of buttons) button.disabled = true; // one choice, even on a double tap
         status.textContent = t('Sending…');
         status.textContent = await resolve(ctx, c.id, side.key, side.value);
-        for (const button of event.currentTarget.closest('.conflict').querySelectorAll('button')) button.disabled = false;
+        for (const button of buttons) button.disabled = false;
       };
       const card = (side) => {
         const name = side.byName;
