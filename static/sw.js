@@ -61,7 +61,7 @@ self.addEventListener('fetch', (event) => {
 /** The app's own pages: the shell under /app/ and a tag's link /t/<token>. */
 function isAppPage(pathname) {
   if (pathname.startsWith(SHELL)) return pathname !== '/app/sw.js';
-  return /^\/t\/[^/]+\/?$/.test(pathname);
+  return /^\/t\/[^/]+$/.test(pathname); // exactly the server's route /t/<token>
 }
 
 /**

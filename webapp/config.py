@@ -1,6 +1,7 @@
 """Typed defaults for every setting; `create_app` layers the environment and tests on top."""
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 
 class Defaults:
@@ -43,3 +44,5 @@ class Defaults:
     S3_ENDPOINT_URL: str | None = None  # an S3-compatible server; default: AWS S3
     S3_REGION: str | None = None
     S3_PREFIX: str = ""  # put before every key, to share a bucket
+    # Tests only: a callable returning an aware datetime, the server's "now" (webapp/clock.py).
+    CLOCK: Callable[[], datetime] | None = None

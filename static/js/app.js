@@ -5,12 +5,14 @@
 
 import { Api, NetworkError } from './api.js';
 import { Database } from './db.js';
-import { chooseLocale, currentLocale, loadLocale, t } from './i18n.js';
+import {
+  chooseLocale, cookieLocale, currentLocale, forgetCookieLocale, loadLocale, t,
+} from './i18n.js';
 import { Outbox } from './outbox.js';
 import { parseRoute } from './router.js';
 import { Session } from './session.js';
 import { Sync } from './sync.js';
-import { keepTagKey } from './tags.js';
+import { keepTagKey, tokenOfPath } from './tags.js';
 import { registerWorker } from './worker-client.js';
 import { drawNav, drawUpdateBar, updateAction, updateMessage } from './views/chrome.js';
 import { h, replace } from './views/dom.js';
@@ -66,13 +68,16 @@ const ctx = {
   signedIn,
   signOut,
   chooseLanguage,
+  languageChoice,
   installPrompt: () => deferredInstall,
 };
 
 async function main() {
   // A tag's link opened from the camera app (/t/<token>, answered by the worker): same record.
+  // The token is read as the server reads /t/<token> (tags.js tokenOfPath); the worker answers
+  // only such paths.
   if (location.pathname.startsWith('/t/')) {
-    history.replaceState(null, '', `/app/#/t/${location.pathname.slice(3).replace(/\/+$/, '')}`);
+    history.replaceState(null, '', `/app/#/t/${encodeURIComponent(tokenOfPath(location.pathname) ?? '')}`);
   }
   keepTagKey(ctx);
   await session.restore();
@@ -110,10 +115,19 @@ async function main() {
   sync.start();
 }
 
-async function applyLanguage() {
+/** A choice kept on the device until the account has it: "follow the browser" is one too. */
+const FOLLOW_BROWSER = 'browser';
+
+/** The language the person chose (here or on the account), or '' when the browser decides. */
+async function languageChoice() {
   const user = session.user;
-  const chosen = user ? await db.getMeta(`locale:${user.id}`) : null;
-  const wanted = chooseLocale(chosen || (user && user.locale));
+  const pending = user ? await db.getMeta(`locale:${user.id}`) : null;
+  if (pending === FOLLOW_BROWSER) return '';
+  return pending || (user && user.locale) || cookieLocale() || '';
+}
+
+async function applyLanguage() {
+  const wanted = chooseLocale(await languageChoice());
   const before = currentLocale();
   const first = !document.documentElement.dataset.ready;
   if (wanted === before && !first) return false;
@@ -221,10 +235,14 @@ async function signOut({ keep = false, discard = false }) {
   await render();
 }
 
-/** Save the language on the device always, and on the account when the server is reachable. */
+/**
+ * Save the language the person picked on the device always, and on the account when the server
+ * is reachable. '' gives the choice back to the browser (and forgets the browser's own choice).
+ */
 async function chooseLanguage(locale) {
   const user = session.user;
-  await db.setMeta(`locale:${user.id}`, locale);
+  if (!locale) forgetCookieLocale();
+  await db.setMeta(`locale:${user.id}`, locale || FOLLOW_BROWSER);
   const saved = await syncLanguageChoice();
   const relabelled = await applyLanguage();
   const note = saved ? t('Saved to your account.') : t('Saved on this device; your account follows when connected.');
@@ -240,14 +258,15 @@ async function syncLanguageChoice() {
   if (!user) return false;
   const chosen = await db.getMeta(`locale:${user.id}`);
   if (!chosen) return false;
+  const locale = chosen === FOLLOW_BROWSER ? null : chosen;
   try {
-    const answer = await api.patch('/api/auth/me', { locale: chosen });
+    const answer = await api.patch('/api/auth/me', { locale });
     if (!answer.ok) return false;
   } catch (error) {
     if (error instanceof NetworkError) return false;
     throw error;
   }
-  session.user = { ...user, locale: chosen };
+  session.user = { ...user, locale };
   await db.setMeta('session', session.user);
   await db.setMeta(`locale:${user.id}`, null); // the account holds it now
   return true;

@@ -74,7 +74,7 @@ export function fieldLabel(name) {
  * A value as a person reads it: choices by label, empty as a dash.
  * @param {string} name
  * @param {any} value
- * @param {{locations?: Map<string, string>}} [context]
+ * @param {{locations?: Map<string, string>, sites?: Map<string, string>}} [context]
  * @returns {string}
  */
 export function displayValue(name, value, context = {}) {
@@ -82,6 +82,7 @@ export function displayValue(name, value, context = {}) {
   if (name === 'system') return systems()[value] || String(value);
   if (name === 'status') return statuses()[value] || String(value);
   if (name === 'location_id') return (context.locations && context.locations.get(String(value))) || t('Unknown location');
+  if (name === 'site_id') return (context.sites && context.sites.get(String(value))) || t('A site not on this phone');
   return String(value);
 }
 

@@ -26,13 +26,41 @@ export function matchLanguage(tags) {
   return null;
 }
 
+/** The cookie the server's language switch sets (webapp/i18n.py LANG_COOKIE). */
+export const LANG_COOKIE = 'rounds_lang';
+
 /**
- * The language to show: the user's own setting, else the browser's, else English.
+ * The language chosen in this browser before signing in (the sign-in page's switch), if any.
+ * @returns {string|null}
+ */
+export function cookieLocale() {
+  const found = document.cookie.split(';').map((part) => part.trim().split('='))
+    .find(([name]) => name === LANG_COOKIE);
+  return found && LOCALES.includes(found[1]) ? found[1] : null;
+}
+
+/** Forget the browser's language choice: the browser's own languages decide again. */
+export function forgetCookieLocale() {
+  document.cookie = `${LANG_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax`;
+}
+
+/**
+ * The language to show, by the server's rule (webapp/i18n.py `select_locale`): the user's own
+ * choice, else one made in this browser (the language cookie), else the browser's languages,
+ * else English. Nothing but a person's choice ever pins a language.
  * @param {string|null|undefined} userLocale
  * @returns {string}
  */
 export function chooseLocale(userLocale) {
   if (userLocale && LOCALES.includes(userLocale)) return userLocale;
+  return cookieLocale() || browserLocale();
+}
+
+/**
+ * The language of this browser alone, without anyone's choice.
+ * @returns {string}
+ */
+export function browserLocale() {
   const tags = navigator.languages && navigator.languages.length
     ? navigator.languages : [navigator.language];
   return matchLanguage(tags) || 'en';

@@ -18,7 +18,7 @@ const ROUTES = [
   ['round-correct', /^\/rounds\/([^/]+)\/correct$/],
   ['round-start', /^\/start\/([^/]+)\/([^/]+)$/],
   ['scan', /^\/scan$/],
-  ['tag', /^\/t\/([^/]+)$/],
+  ['tag', /^\/t\/(.*)$/], // any token: the tag screen says what is wrong with it
 ];
 
 /**

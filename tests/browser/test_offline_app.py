@@ -11,9 +11,11 @@ import hashlib
 import pytest
 from PIL import Image
 
-from tests.factories import PASSWORD
+from tests.conftest import sign_in_as
+from tests.factories import PASSWORD, assign
+from tests.sync_client import Device
 from webapp.attachments import storage
-from webapp.models import Attachment, Equipment, SyncMutation
+from webapp.models import Attachment, Equipment, SyncConflict, SyncMutation
 from webapp.records import create_record
 
 from .app_pages import FieldEngineer
@@ -152,10 +154,63 @@ def test_a_concurrent_serial_number_change_becomes_a_conflict_the_engineer_resol
     engineer.page.goto(f"{engineer.base_url}/app/#/equipment/{device.id}")
     conflicts = engineer.page.get_by_test_id("conflicts")
     assert "SN-OFFICE" in conflicts.inner_text() and "SN-PHONE" in conflicts.inner_text()
-    conflicts.get_by_role("button", name="使用我的值").click()
+    mine = conflicts.locator("[data-testid=conflict-side][data-mine=yes]")
+    assert "SN-PHONE" in mine.inner_text() and "你的值" in mine.inner_text()
+    mine.get_by_role("button", name="使用我的值").click()
     engineer.page.wait_for_function("() => window.__rounds.state().conflicts === 0")
 
     assert Equipment.get_by_id(device.id).serial_number == "SN-PHONE"
+    # The office's value, not used, stays in the device's history.
+    not_used = engineer.page.get_by_test_id("conflict-not-used")
+    not_used.wait_for()
+    assert "SN-OFFICE" in not_used.inner_text()
+
+
+def test_use_my_value_keeps_mine_when_my_value_is_the_one_on_the_server(engineer, world, app):
+    """李明 changed the serial first; 张磊, offline on the same version, raised the conflict.
+    On 李明's phone "use my value" keeps SN-LI — it once wrote 张磊's value instead."""
+    device = world["equipment"][0]
+    li, zhang = world["users"]["engineer"], world["engineer2"]
+    li.display_name, zhang.display_name = "李明", "张磊"
+    li.save()
+    zhang.save()
+    assign(zhang, world["sites"][0])
+    client = app.test_client()
+    zhang_phone = Device(client=client, csrf=sign_in_as(client, zhang))
+    zhang_phone.pull_all()
+
+    engineer.edits(str(device.id), serial_number="SN-LI")
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    zhang_phone.edit("equipment", str(device.id), {"serial_number": "SN-ZHANG"})
+    assert zhang_phone.push().get_json()["results"][0]["status"] == "conflict"
+
+    page = engineer.page
+    engineer.taps_sync_now()
+    page.goto(f"{engineer.base_url}/app/#/equipment/{device.id}")
+    conflicts = page.get_by_test_id("conflicts")
+    conflicts.wait_for()
+    mine = conflicts.locator("[data-testid=conflict-side][data-mine=yes]")
+    theirs = conflicts.locator("[data-testid=conflict-side][data-mine=no]")
+    assert "SN-LI" in mine.inner_text() and "你的值" in mine.inner_text()
+    assert "SN-ZHANG" in theirs.inner_text() and "张磊" in theirs.inner_text()
+    assert theirs.get_by_role("button").inner_text() == "使用张磊的值"
+
+    mine.get_by_role("button", name="使用我的值").click()
+    page.get_by_test_id("conflict-not-used").wait_for()
+
+    assert Equipment.get_by_id(device.id).serial_number == "SN-LI"
+    (resolved,) = SyncConflict.select()
+    assert (resolved.status, resolved.resolution, resolved.resolved_by_id) == (
+        "resolved",
+        "server",
+        li.id,
+    )
+    # 张磊's value was not used, and stays on 李明's timeline with who wrote it.
+    not_used = page.get_by_test_id("conflict-not-used").inner_text()
+    assert "SN-ZHANG" in not_used and "张磊" in not_used
+    assert "SN-LI" in page.get_by_test_id("conflict-kept").inner_text()
+    assert page.get_by_test_id("conflicts").count() == 0
 
 
 def test_a_nameplate_photo_is_scaled_kept_offline_and_uploaded_in_resumable_pieces(

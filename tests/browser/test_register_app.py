@@ -5,7 +5,7 @@ warranty and history, and adding a manual that reaches the server intact once ba
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -13,10 +13,19 @@ from PIL import Image
 from tests.factories import PASSWORD, create_equipment, create_location
 from webapp.attachments import storage
 from webapp.checklists import operations as checklists
-from webapp.models import Answer, Attachment, ChecklistTemplate, Fault, Round, TemplateVersion
+from webapp.models import (
+    Answer,
+    Attachment,
+    ChecklistTemplate,
+    Equipment,
+    Fault,
+    Round,
+    TemplateVersion,
+)
 from webapp.records import create_record
 
 from .app_pages import FieldEngineer
+from .conftest import PHONE_UA, TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -413,3 +422,56 @@ def test_search_rules(desktop, live_server):
     assert got["noPlace"] == ["d"]
     assert got["byPlace"] == ["c"]
     assert got["none"] == []
+
+
+# --- "today" on a phone in China before 08:00 ----------------------------------------------------
+
+# 07:30 on 21 November 2026 in Shanghai: still the 20th in UTC.
+CHINA_MORNING = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def phone_in_china(browser, app):
+    """A phone in Shanghai at 07:30, and a server whose clock says the same moment."""
+    app.config["CLOCK"] = lambda: CHINA_MORNING
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        user_agent=PHONE_UA,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.clock.install(time=CHINA_MORNING)  # the time flows on from there
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def test_todays_date_is_taken_at_seven_in_the_morning_in_china(phone_in_china, live_server, world):
+    engineer = FieldEngineer(phone_in_china, live_server)
+    engineer.signs_in("eng", PASSWORD)
+    engineer.opens_the_app()
+    page = engineer.page
+    assert page.evaluate("() => new Date().getHours()") == 7
+    assert page.evaluate("() => new Date().toISOString().slice(0, 10)") == "2026-11-20"
+    device = world["equipment"][0]
+
+    page.goto(f"{live_server}/app/#/equipment/{device.id}/edit")
+    page.get_by_test_id("equipment-form").wait_for()
+    assert page.locator("#f-installed_on").get_attribute("max") == "2026-11-21"
+    page.fill("#f-installed_on", "2026-11-22")
+    page.get_by_test_id("save").click()
+    assert page.locator("#err-installed_on").inner_text() == "安装日期不能晚于今天。"
+
+    page.fill("#f-installed_on", "2026-11-21")
+    page.get_by_test_id("save").click()
+    page.get_by_test_id("pending-note").wait_for()
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    assert engineer.state()["needsAttention"] == 0, "the server refused today's date"
+    assert Equipment.get_by_id(device.id).installed_on == date(2026, 11, 21)

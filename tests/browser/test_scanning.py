@@ -359,10 +359,10 @@ def test_what_a_scanned_text_is_taken_for(phone, live_server, world, app):
     )
     opened = {"path": f"/equipment/{device.id}", "kind": "equipment"}
     assert outcomes["url"] == opened
-    assert outcomes["url with a slash"] == opened
     assert outcomes["bare token"] == opened
     assert outcomes["location"] == {"path": f"/sites/{room.site_id}", "kind": "location"}
-    for name in ("other origin", "wifi", "office page", "empty", "markup"):
+    # The server's /t/<token> does not answer /t/<token>/ either (tests/tag_vectors.json).
+    for name in ("url with a slash", "other origin", "wifi", "office page", "empty", "markup"):
         assert outcomes[name] == {"reason": "not-ours"}, name
     for name in ("cut short", "unknown version", "unknown kind"):
         assert outcomes[name] == {"reason": "malformed"}, name

@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from ..clock import latest_today
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
 from ..sites.schemas import SyncedOut
 from ..validation import Choice, Int, Name, Text, in_range, max_length, partial
@@ -36,7 +37,7 @@ class EquipmentIn(Schema):
     @validates_schema
     def _dates(self, data, **kwargs):
         installed = data.get("installed_on")
-        if installed and installed > date.today():
+        if installed and installed > latest_today():  # the typing device's today (clock.py)
             raise ValidationError(_("The installation date is in the future."), "installed_on")
 
 

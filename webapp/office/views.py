@@ -101,26 +101,32 @@ def audit():
 @bp.route("/conflicts")
 @office_only
 def conflicts():
-    open_conflicts = (
-        SyncConflict.live()
-        .where(SyncConflict.status == "open")
-        .order_by(SyncConflict.created_at.desc())
-        .limit(500)
-    )
+    status = request.args.get("status", "open")
+    if status not in conflict_ops.STATUSES:
+        status = "open"
+    rows = conflict_ops.list_conflicts(current_user, status=status)
+    return render_template("office/conflicts.html", status=status, **_conflict_table(rows))
+
+
+def _conflict_table(rows: list[SyncConflict]) -> dict:
+    """What office/_conflict_table.html shows besides the conflicts: names, not ids."""
     names = {
         str(e.id): e.name
         for e in Equipment.select(Equipment.id, Equipment.name).where(
-            Equipment.id.in_([c.entity_id for c in open_conflicts])
+            Equipment.id.in_({c.entity_id for c in rows})
         )
     }
-    open_conflicts = list(open_conflicts)
-    return render_template(
-        "office/conflicts.html",
-        conflicts=open_conflicts,
-        names=names,
-        conflict_values=conflict_ops.readable_values(open_conflicts),
-        field_labels=conflict_ops.FIELD_LABELS,
-    )
+    site_names = {
+        str(s.id): s.name
+        for s in Site.select(Site.id, Site.name).where(Site.id.in_({c.site_id for c in rows}))
+    }
+    return {
+        "conflicts": rows,
+        "names": names,
+        "site_names": site_names,
+        "conflict_values": conflict_ops.readable_values(rows),
+        "field_labels": conflict_ops.FIELD_LABELS,
+    }
 
 
 @bp.route("/conflicts/<conflict_id>/resolve", methods=["POST"])
@@ -263,17 +269,14 @@ def _record_extras(key: str, record) -> dict:
         .order_by(RecordHistory.id.desc())
         .limit(100)
     )
-    open_conflicts = list(
-        SyncConflict.live().where(
-            (SyncConflict.entity_id == str(record.id)) & (SyncConflict.status == "open")
+    open_conflicts = conflict_ops.annotate(
+        list(
+            SyncConflict.live().where(
+                (SyncConflict.entity_id == str(record.id)) & (SyncConflict.status == "open")
+            )
         )
     )
-    return {
-        "history": history,
-        "conflicts": open_conflicts,
-        "conflict_values": conflict_ops.readable_values(open_conflicts),
-        "field_labels": conflict_ops.FIELD_LABELS,
-    }
+    return {"history": history, **_conflict_table(open_conflicts)}
 
 
 def _user_record(user_id) -> User:

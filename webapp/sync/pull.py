@@ -52,6 +52,7 @@ from ..rounds.schemas import (
 )
 from ..sites.schemas import AssignmentOut, ClientOut, LocationOut, SiteOut
 from ..tags.schemas import TagOut
+from .conflicts import annotate
 from .epoch import current_epoch
 from .schemas import AttachmentOut, ConflictOut
 
@@ -70,6 +71,7 @@ class Feed:
     only: Any = None  # a condition rows must meet to be delivered at all
     unless_held: Any = None  # a site column: rows are skipped by devices that hold that site
     change: Callable[[Any], dict] | None = None  # how a row is sent (default: the record)
+    prepare: Callable[[list], Any] | None = None  # loads what the dump needs, once per page
 
 
 FEEDS = [
@@ -78,7 +80,7 @@ FEEDS = [
     Feed("location", Location, LocationOut().dump, Location.site),
     Feed("assignment", Assignment, AssignmentOut().dump, Assignment.site),
     Feed("equipment", Equipment, EquipmentOut().dump, Equipment.site),
-    Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site),
+    Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site, prepare=annotate),
     Feed("attachment", Attachment, AttachmentOut().dump, Attachment.site),
     # Checklists are the same for everyone; drafts stay in the office until published.
     Feed("template", ChecklistTemplate, TemplateOut().dump, GLOBAL),
@@ -191,7 +193,10 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
             query = query.where(in_scope)
             if feed.unless_held is not None:
                 query = query.where(feed.unless_held.not_in(ids))
-    return list(query.order_by(model.server_seq).limit(limit))
+    rows = list(query.order_by(model.server_seq).limit(limit))
+    if feed.prepare is not None and rows:
+        feed.prepare(rows)
+    return rows
 
 
 def _page(

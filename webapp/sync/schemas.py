@@ -6,6 +6,7 @@ from marshmallow import Schema, fields
 
 from ..sites.schemas import SyncedOut
 from ..validation import Int, at_least, in_range, max_items, max_length, one_of, sha256_hex
+from .conflicts import sides_of
 
 MAX_BATCH = 500
 MAX_PAGE = 1000
@@ -87,7 +88,29 @@ class PullOut(Schema):
 
 
 class ResolveIn(Schema):
-    choice = fields.String(required=True, validate=one_of({"server": 1, "client": 1}))
+    choice = fields.String(
+        required=True,
+        validate=one_of({"server": 1, "client": 1}),
+        metadata={
+            "description": "server: keep the value on the server; client: write the value "
+            "the device that raised the conflict proposed"
+        },
+    )
+    value = fields.String(  # every field that can conflict holds text or an id, or nothing
+        allow_none=True,
+        validate=max_length(4000),
+        metadata={
+            "description": "the value the person chose on screen; when given and not the "
+            "chosen side's value, nothing changes (409)"
+        },
+    )
+
+
+class ConflictSideOut(Schema):
+    value = fields.Raw()
+    by_id = fields.String(allow_none=True, metadata={"description": "the user who wrote it"})
+    by_name = fields.String()
+    at = fields.DateTime(allow_none=True, metadata={"description": "when it was written (UTC)"})
 
 
 class ConflictOut(SyncedOut):
@@ -98,9 +121,23 @@ class ConflictOut(SyncedOut):
     base_version = fields.Integer()
     server_value = fields.Raw()
     client_value = fields.Raw()
+    server = fields.Function(
+        lambda c: ConflictSideOut().dump(sides_of(c).server_side),
+        metadata={"description": "the value the server kept, who wrote it and when"},
+    )
+    client = fields.Function(
+        lambda c: ConflictSideOut().dump(sides_of(c).client_side),
+        metadata={"description": "the value the raising device proposed, who wrote it and when"},
+    )
+    mutation_id = fields.UUID(allow_none=True, metadata={"description": "the raising change"})
     status = fields.String()
     resolution = fields.String()
-    raised_by_name = fields.Function(lambda c: c.raised_by.name if c.raised_by_id else "")
+    raised_by_id = fields.UUID(allow_none=True)
+    raised_by_name = fields.Function(lambda c: sides_of(c).client_side.by_name)
+    resolved_by_id = fields.UUID(allow_none=True)
+    resolved_by_name = fields.Function(
+        lambda c: sides_of(c).resolver.name if sides_of(c).resolver else ""
+    )
     created_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
 

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from ..api import endpoint
 from ..auth.login import note_sync_client
 from ..auth.scope import ANY_ROLE
-from ..models import SyncConflict
+from ..validation import one_of
 from . import conflicts as conflict_ops
 from .pull import pull_changes
 from .push import apply_push
@@ -20,7 +20,9 @@ TAGS = ["sync"]
 
 
 class ConflictQuery(Schema):
-    status = fields.String(load_default="open")
+    status = fields.String(
+        load_default="open", validate=one_of(dict.fromkeys(conflict_ops.STATUSES, 1))
+    )
 
 
 @endpoint(
@@ -75,10 +77,7 @@ def pull(query):
     tags=TAGS,
 )
 def list_conflicts(query):
-    rows = conflict_ops.conflicts_in_scope(current_user)
-    if query["status"] in ("open", "resolved"):
-        rows = rows.where(SyncConflict.status == query["status"])
-    return rows.order_by(SyncConflict.created_at.desc()).limit(500)
+    return conflict_ops.list_conflicts(current_user, status=query["status"])
 
 
 @endpoint(
@@ -92,6 +91,7 @@ def list_conflicts(query):
 )
 def resolve(conflict_id, body):
     conflict = conflict_ops.get_conflict(current_user, conflict_id)
+    seen = {"seen": body["value"]} if "value" in body else {}
     return conflict_ops.resolve_conflict(
-        conflict, actor=current_user._get_current_object(), choice=body["choice"]
+        conflict, actor=current_user._get_current_object(), choice=body["choice"], **seen
     )

@@ -33,7 +33,7 @@ PAYLOAD_BYTES = 18
 SIGNATURE_BYTES = 64
 TOKEN_CHARS = 110  # 82 bytes in base64url without padding
 KEY_FILE_NAME = "tag_signing_key.pem"
-_ALPHABET = re.compile(r"^[A-Za-z0-9_-]+$")
+_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
 _CACHE_KEY = "rounds_tag_key"
 
 
@@ -149,7 +149,7 @@ def is_current(token: str) -> bool:
 
 def read_token(token: str, *, key: Ed25519PublicKey | None = None) -> tuple[str, uuid.UUID]:
     """(kind, tag id) of a token signed by this deployment, or raise TokenError."""
-    if not isinstance(token, str) or len(token) != TOKEN_CHARS or not _ALPHABET.match(token):
+    if not isinstance(token, str) or len(token) != TOKEN_CHARS or not _ALPHABET.fullmatch(token):
         raise TokenError("malformed", "not a 110-character base64url string")
     try:
         raw = _unb64url(token)

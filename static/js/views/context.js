@@ -18,7 +18,9 @@
  * @property {() => Promise<void>} signedIn after a successful sign-in
  * @property {(how: {keep?: boolean, discard?: boolean}) => Promise<void>} signOut
  * @property {(locale: string) => Promise<{note: string, redrawn: boolean}>} chooseLanguage
- *   save a language choice; `note` says where it was saved
+ *   save a language choice ('' follows the browser); `note` says where it was saved
+ * @property {() => Promise<string>} languageChoice the language the person chose, '' when the
+ *   browser decides
  * @property {() => any} installPrompt the deferred beforeinstallprompt event, if any
  */
 

@@ -63,3 +63,23 @@ export function replace(el, ...children) {
 export function confirmAction(question) {
   return window.confirm(question);
 }
+
+const ISO_DATE = /\d{4}-\d{2}-\d{2}/g;
+
+/**
+ * A text whose calendar dates (YYYY-MM-DD) never break across lines: a narrow column would
+ * otherwise split "2024-06-30" at a hyphen.
+ * @param {string} text
+ * @returns {Array<string|HTMLElement>}
+ */
+export function keepDates(text) {
+  const parts = [];
+  let last = 0;
+  for (const match of String(text ?? '').matchAll(ISO_DATE)) {
+    if (match.index > last) parts.push(text.slice(last, match.index));
+    parts.push(h('span.date', null, match[0]));
+    last = match.index + match[0].length;
+  }
+  if (last < String(text ?? '').length) parts.push(String(text).slice(last));
+  return parts;
+}

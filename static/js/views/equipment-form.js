@@ -5,7 +5,7 @@
  */
 
 import { AttachmentError, newAttachment, preparePhoto } from '../attachments.js';
-import { equipmentFields } from '../equipment-fields.js';
+import { equipmentFields, isoDay } from '../equipment-fields.js';
 import { t } from '../i18n.js';
 import { go } from '../router.js';
 import { h, replace } from './dom.js';
@@ -201,7 +201,10 @@ function control(field, value, locations) {
   if (field.type === 'number') {
     return h('input', { ...common, type: 'number', inputmode: 'numeric', min: field.min, max: field.max, step: 1, value: value ?? '' });
   }
-  if (field.type === 'date') return h('input', { ...common, type: 'date', value: value ?? '' });
+  if (field.type === 'date') {
+    // The picker offers no day after today (the phone's own calendar) for an installation.
+    return h('input', { ...common, type: 'date', max: field.name === 'installed_on' ? isoDay() : null, value: value ?? '' });
+  }
   return h('input', { ...common, type: 'text', maxlength: field.max, required: field.required, value: value ?? '' });
 }
 
@@ -214,7 +217,9 @@ function readValue(name, input) {
 
 function validate(values) {
   const problems = {};
-  const today = new Date().toISOString().slice(0, 10);
+  // Today on this phone's calendar: at 07:00 in China the UTC date is still yesterday. The
+  // server refuses only dates after today in the latest time zone (webapp/clock.py).
+  const today = isoDay();
   for (const field of equipmentFields()) {
     const value = values[field.name];
     if (field.required && (value === null || value === '')) problems[field.name] = t('This field may not be empty.');

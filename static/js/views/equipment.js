@@ -10,8 +10,9 @@ import { text } from '../checklist.js';
 import {
   displayValue, equipmentFields, fieldLabel, isoDay, statuses, systems, warrantyState, yearsInUse, yearsText,
 } from '../equipment-fields.js';
+import { outcomeOf, sidesOf } from '../conflicts.js';
 import { t, tn } from '../i18n.js';
-import { h, replace } from './dom.js';
+import { h, keepDates, replace } from './dom.js';
 import { documentsSection } from './documents.js';
 import { serverTime, size, when } from './format.js';
 
@@ -44,7 +45,10 @@ export async function renderEquipment(ctx, id) {
   const item = { ...rec.local, id };
   const site = sites.find((s) => s.id === String(item.site_id));
   const names = new Map(locations.map((l) => [l.id, l.name]));
-  const open = conflicts.filter((c) => c.entity === 'equipment' && String(c.entity_id) === id && c.status === 'open');
+  const itsConflicts = conflicts.filter((c) => c.entity === 'equipment' && String(c.entity_id) === id);
+  const open = itsConflicts.filter((c) => c.status === 'open');
+  const viewer = viewerOf(ctx, edits);
+  const placeNames = { locations: names, sites: new Map(sites.map((s) => [s.id, s.name])) };
   const refused = edits.waiting.filter((e) => e.status === 'needs_attention');
   const mine = attachments.filter((a) => a.owner_entity === 'equipment' && String(a.owner_id) === id);
   const involved = rounds.filter((r) => String(r.equipment_id || '') === id
@@ -64,20 +68,21 @@ export async function renderEquipment(ctx, id) {
     refused.map((entry) => h('div.notice.error', null,
       h('strong', null, t('The server refused a change:')), ' ', entry.last_error || t('No reason given.'), ' ',
       h('a', { href: '#/outbox' }, t('See the outbox')))),
-    open.length ? conflictList(ctx, open, names) : null,
+    open.length ? conflictList(ctx, open, placeNames, viewer) : null,
     glance(item, names, today),
     h('p', null, h('a.btn.primary.block', { href: `#/equipment/${encodeURIComponent(id)}/edit`, 'data-testid': 'edit' }, t('Edit'))),
     h('dl.facts.card', null, equipmentFields().map((field) => [
       h('dt', null, field.label),
       h('dd', null, field.name === 'service_years'
         ? yearsText(item, today)
-        : displayValue(field.name, item[field.name], { locations: names })),
+        : keepDates(displayValue(field.name, item[field.name], { locations: names }))),
     ]), h('dt', null, t('Site')), h('dd', null, site ? site.name : '—')),
     documentsSection(ctx, { item, blobs, attachments: mine }),
     photos(ctx, blobs.filter((b) => b.kind !== 'document'), mine.filter((a) => a.kind !== 'document')),
     timeline(ctx, {
       rec, rounds: involved, answers, versions,
       faults: faults.filter((f) => String(f.equipment_id || '') === id), edits,
+      conflicts: itsConflicts, viewer, names: placeNames,
     }));
 }
 
@@ -98,45 +103,70 @@ function glance(item, names, today) {
     h('div.glance-item', { 'data-testid': 'years-in-use', 'data-years': years === null ? '' : String(years) },
       h('span.muted.small', null, t('Years in use')), h('strong', null, yearsText(item, today))),
     h('div.glance-item', { 'data-testid': 'warranty', 'data-state': warranty.state, class: `warranty-${warranty.state}` },
-      h('span.muted.small', null, t('Warranty')), h('strong', null, warranty.text)),
+      h('span.muted.small', null, t('Warranty')), h('strong', null, keepDates(warranty.text))),
     h('div.glance-item', null,
       h('span.muted.small', null, t('System')), h('strong', null, systems()[item.system] || item.system || '—')),
     h('div.glance-item', null,
       h('span.muted.small', null, t('Location')), h('strong', null, place || t('Without a location'))));
 }
 
-function conflictList(ctx, conflicts, names) {
+/** Who the viewer is, for telling their own value of a conflict from the other one. */
+function viewerOf(ctx, edits) {
+  const user = ctx.session.user;
+  const sentHere = new Set([...edits.waiting, ...edits.answered].map((e) => String(e.mutation_id)));
+  return { userId: String(user.id), userName: user.display_name || user.username, sentHere };
+}
+
+/** A conflict side's writer and time: "张磊 · 11-21 07:42". */
+function writtenBy(side) {
+  const at = side.at ? stamp(moment(side.at)) : null;
+  const who = side.mine ? t('you') : side.byName || t('someone');
+  return at ? `${who} · ${at}` : who;
+}
+
+function conflictList(ctx, conflicts, names, viewer) {
   // The server decides who may resolve; client users never may, and offline nobody can.
   const canResolve = ctx.session.user.role !== 'client' && (ctx.api.reachable !== false || ctx.session.isOffice);
-  const me = ctx.session.user.display_name || ctx.session.user.username;
   return h('section.card.conflicts', { 'data-testid': 'conflicts' },
     h('h2', null, t('Conflicts to resolve')),
     h('p.muted', null, t('Someone else changed these fields at the same time. The server kept its value until a person decides.')),
     conflicts.map((c) => {
+      const sides = sidesOf(c, viewer);
       const status = h('p.muted', { role: 'status' });
-      const choose = (choice) => async () => {
+      const choose = (side) => async (event) => {
+        const buttons = [...event.currentTarget.closest('.conflict').querySelectorAll('button')];
+        for (const button of buttons) button.disabled = true; // one choice, even on a double tap
         status.textContent = t('Sending…');
-        status.textContent = await resolve(ctx, c.id, choice);
+        status.textContent = await resolve(ctx, c.id, side.key, side.value);
+        for (const button of buttons) button.disabled = false;
       };
-      return h('div.conflict', null,
+      const card = (side) => {
+        const name = side.byName;
+        const heading = side.mine ? t('Your value')
+          : name ? t('%(name)s’s value', { name }) : side.key === 'server' ? t('On the server') : t('Proposed');
+        const action = side.mine ? t('Use my value')
+          : side.key === 'server' ? (name ? t('Keep %(name)s’s value', { name }) : t('Keep server value'))
+            : (name ? t('Use %(name)s’s value', { name }) : t('Use the proposed value'));
+        return h('div.conflict-side', { 'data-side': side.key, 'data-mine': side.mine ? 'yes' : 'no', 'data-testid': 'conflict-side' },
+          h('span.muted.small', null, heading, side.key === 'server' ? [' · ', t('now on the server')] : null),
+          h('strong.conflict-value', null, displayValue(c.field, side.value, names)),
+          h('span.muted.small', null, writtenBy(side)),
+          canResolve ? h('button.btn', { type: 'button', onclick: choose(side) }, action) : null);
+      };
+      return h('div.conflict', { 'data-id': c.id, 'data-mine': sides.mine || '' },
         h('h3', null, fieldLabel(c.field)),
-        h('dl.facts', null,
-          h('dt', null, t('On the server')), h('dd', null, displayValue(c.field, c.server_value, { locations: names })),
-          h('dt', null, !c.raised_by_name || c.raised_by_name === me ? t('Yours') : t('Proposed')),
-          h('dd', null, displayValue(c.field, c.client_value, { locations: names }))),
-        c.raised_by_name ? h('p.muted.small', null, t('Raised by %(name)s', { name: c.raised_by_name })) : null,
-        canResolve
-          ? h('div.actions', null,
-            h('button.btn', { type: 'button', onclick: choose('server') }, t('Keep server value')),
-            h('button.btn', { type: 'button', onclick: choose('client') }, t('Use my value')))
-          : h('p.muted', null, t('Connect to the network to resolve this.')),
+        h('div.conflict-sides', null, card(sides.mine === 'server' ? sides.server : sides.client),
+          card(sides.mine === 'server' ? sides.client : sides.server)),
+        canResolve ? null : h('p.muted', null, t('Connect to the network to resolve this.')),
         status);
     }));
 }
 
-async function resolve(ctx, conflictId, choice) {
+async function resolve(ctx, conflictId, choice, value) {
   try {
-    const answer = await ctx.api.post(`/api/conflicts/${encodeURIComponent(conflictId)}/resolve`, { choice });
+    // The value shown goes along: the server refuses a choice that would write another one.
+    const body = typeof value === 'string' || value === null ? { choice, value } : { choice };
+    const answer = await ctx.api.post(`/api/conflicts/${encodeURIComponent(conflictId)}/resolve`, body);
     if (answer.status === 401) {
       ctx.session.markExpired();
       return t('Sign-in expired. Sign in again, then try once more.');
@@ -209,7 +239,7 @@ function stamp(ms) {
  * phone's changes to it (waiting, or answered in the last 30 days), and the last change the
  * server holds (the server keeps the full history; the office sees it on the equipment page).
  */
-function timeline(ctx, { rec, rounds, answers, versions, faults, edits }) {
+function timeline(ctx, { rec, rounds, answers, versions, faults, edits, conflicts, viewer, names }) {
   const locale = ctx.locale();
   const events = [];
   const byRound = new Map();
@@ -248,6 +278,31 @@ function timeline(ctx, { rec, rounds, answers, versions, faults, edits }) {
           SEVERITIES()[fault.severity] || fault.severity))),
     });
   }
+  for (const conflict of conflicts) {
+    const sides = sidesOf(conflict, viewer);
+    const outcome = outcomeOf(sides, conflict);
+    const at = moment(outcome ? conflict.resolved_at : conflict.created_at);
+    const value = (side) => displayValue(conflict.field, side.value, names);
+    events.push({
+      at, kind: 'conflict', id: conflict.id,
+      el: h('div.tl-body', null,
+        h('span.muted.small', null, stamp(at), ' · ', t('Conflict')),
+        h('strong', null, t('%(field)s changed by two people', { field: fieldLabel(conflict.field) })),
+        outcome ? [
+          h('span.small', { 'data-testid': 'conflict-kept' },
+            t('Kept: %(value)s (%(who)s)', { value: value(outcome.kept), who: writtenBy(outcome.kept) })),
+          h('span.small', { 'data-testid': 'conflict-not-used' },
+            t('Not used: %(value)s (%(who)s)', { value: value(outcome.notUsed), who: writtenBy(outcome.notUsed) })),
+          h('span.muted.small', null, t('Resolved by %(name)s', {
+            name: String(conflict.resolved_by_id || '') === viewer.userId ? t('you')
+              : conflict.resolved_by_name || t('someone'),
+          })),
+        ] : h('span.small', null, t('On the server: %(server)s · proposed: %(client)s', {
+          server: value(sides.server), client: value(sides.client),
+        }))),
+    });
+  }
+  const settled = new Set(conflicts.filter((c) => c.status !== 'open').map((c) => String(c.id)));
   const seen = new Set();
   for (const entry of [...edits.waiting, ...edits.answered]) {
     if (seen.has(entry.mutation_id)) continue; // a refused change is in both lists
@@ -261,7 +316,8 @@ function timeline(ctx, { rec, rounds, answers, versions, faults, edits }) {
       el: h('div.tl-body', null,
         h('span.muted.small', null, stamp(entry.created_at), ' · ', t('Edit')),
         h('strong', null, what),
-        h('span.small', null, EDIT_STATUSES()[entry.status] || entry.status || '')),
+        h('span.small', null, entry.status === 'conflict' && allResolved(entry, settled)
+          ? t('Conflict resolved') : EDIT_STATUSES()[entry.status] || entry.status || '')),
     });
   }
   const server = rec.server;
@@ -294,6 +350,13 @@ function timeline(ctx, { rec, rounds, answers, versions, faults, edits }) {
     more,
     h('p.muted.small', null, t('Changes made by others appear here as the last change on the server; the office sees every change.')),
     serverHistory(ctx, rec.id));
+}
+
+/** Whether every conflict an edit raised has been resolved. */
+function allResolved(entry, settled) {
+  const result = entry.result || {};
+  const raised = (result.conflicts || (result.first && result.first.conflicts) || []).map((c) => String(c.id));
+  return raised.length > 0 && raised.every((id) => settled.has(id));
 }
 
 /** Every change the server holds (who, when, from what to what): needs the network. */

@@ -10,7 +10,7 @@
 import { t } from '../i18n.js';
 import { go } from '../router.js';
 import { Scanner } from '../scanner.js';
-import { openTag, refreshTagKey } from '../tags.js';
+import { openTag, openToken, refreshTagKey } from '../tags.js';
 import { h, replace } from './dom.js';
 
 const HINT_AFTER_MS = 6_000; // then say that nothing was found yet, and keep looking
@@ -181,7 +181,7 @@ export function renderScan(ctx) {
  * @returns {Promise<HTMLElement>}
  */
 export async function renderTagLink(ctx, token) {
-  const outcome = await openTag(ctx.db, ctx.userId(), token || '', location.origin);
+  const outcome = await openToken(ctx.db, ctx.userId(), token || '');
   if (outcome.path) {
     // Replace the link in the history: Back then leaves the record instead of reopening it.
     setTimeout(() => go(outcome.path, { replace: true }), 0);

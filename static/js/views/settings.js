@@ -5,7 +5,7 @@
  */
 
 import { errorMessage, NetworkError } from '../api.js';
-import { LOCALES, t, tn } from '../i18n.js';
+import { LOCALES, browserLocale, t, tn } from '../i18n.js';
 import { confirmAction, h, replace } from './dom.js';
 import { downloadJson, toBase64 } from './download.js';
 import { size, when } from './format.js';
@@ -27,7 +27,7 @@ export async function renderSettings(ctx) {
       h('h2', null, t('Signed in as %(name)s', { name: user.display_name || user.username })),
       h('p.muted', null, user.username, ' · ', roles[user.role] || user.role)),
     devicesCard(ctx),
-    languageCard(ctx),
+    await languageCard(ctx),
     await storageCard(ctx),
     await aboutCard(ctx),
     await signOutCard(ctx));
@@ -87,9 +87,16 @@ function devicesCard(ctx) {
   return h('section.card', null, h('h2', null, t('Signed-in devices')), list, status, actions);
 }
 
-function languageCard(ctx) {
+/**
+ * The language: "same as this browser" until the person picks one, which is then kept on the
+ * account (only a pick is ever saved; an untouched choice leaves the browser in charge).
+ */
+async function languageCard(ctx) {
+  const chosen = await ctx.languageChoice();
   const select = h('select', { id: 'language', 'data-testid': 'language' },
-    LOCALES.map((code) => h('option', { value: code, selected: code === ctx.locale() }, LANGUAGE_NAMES[code])));
+    h('option', { value: '', selected: !chosen },
+      t('Same as this browser (%(language)s)', { language: LANGUAGE_NAMES[browserLocale()] })),
+    LOCALES.map((code) => h('option', { value: code, selected: code === chosen }, LANGUAGE_NAMES[code])));
   const status = h('p.muted', { role: 'status' });
   const save = async () => {
     const { note, redrawn } = await ctx.chooseLanguage(select.value);
