@@ -90,6 +90,11 @@ async function main() {
   window.__rounds = Object.freeze({ db, sync, state: () => sync.state() });
 
   addEventListener('hashchange', () => render());
+  // A choice made on the screen but not yet saved (a language picked, a box ticked) must not be
+  // wiped by a redraw when a sync brings fresh data.
+  for (const type of ['input', 'change']) {
+    els.view.addEventListener(type, () => { if (screen) screen.touched = true; });
+  }
   session.addEventListener('change', onSessionChange);
   sync.addEventListener('pulled', async () => {
     // A language chosen offline reaches the account; a catalogue that failed to load is retried.
@@ -176,7 +181,7 @@ async function render() {
   if (!result) result = h('div'); // a screen that moved on by itself (starting a round)
   const el = result instanceof HTMLElement ? result : result.el;
   const sameRoute = screen && screen.key === `${route.name}:${route.id}`;
-  screen = { route: route.name, key: `${route.name}:${route.id}`, leave: result && result.leave };
+  screen = { route: route.name, key: `${route.name}:${route.id}`, leave: result && result.leave, touched: false };
   const flash = flashMessage ? h('p.flash', { role: 'status' }, flashMessage) : null;
   flashMessage = null;
   replace(els.view, flash, el);
@@ -207,9 +212,9 @@ function build(route) {
   }
 }
 
-/** Fresh data arrived: redraw, unless the user is typing or on a form. */
+/** Fresh data arrived: redraw, unless the user is typing, on a form, or changed a field here. */
 function rerenderQuietly() {
-  if (!screen || screen.leave || signingIn) return;
+  if (!screen || screen.leave || signingIn || screen.touched) return;
   const active = document.activeElement;
   if (active && els.view.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return;
   render();

@@ -30,7 +30,8 @@ PHONE_UA = (
     "Mozilla/5.0 (Linux; Android 13; Redmi Note 12) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
 )
-TIMEOUT_MS = 10_000
+# Generous: on a loaded two-core machine a PDF or a label sheet can take several seconds.
+TIMEOUT_MS = 20_000
 
 
 def pytest_collection_modifyitems(config, items):
