@@ -17,6 +17,7 @@ ICONS = Path(__file__).resolve().parent.parent / "static" / "icons"
 BRAND = (0x0F, 0x5C, 0x4D, 255)
 WHITE = (255, 255, 255, 255)
 SUPERSAMPLE = 4
+PALETTE = 32
 VIEWBOX = 512
 
 
@@ -52,7 +53,10 @@ def main() -> None:
         "apple-touch-icon.png": draw_icon(180, rounded=False).convert("RGB"),
     }
     for name, image in outputs.items():
-        image.save(ICONS / name, optimize=True)
+        # Two colours and their anti-aliased edges: a 32-colour palette looks the same and
+        # weighs a sixth of full colour (bench/shell_bench.py).
+        method = Image.Quantize.FASTOCTREE if image.mode == "RGBA" else Image.Quantize.MEDIANCUT
+        image.quantize(colors=PALETTE, method=method).save(ICONS / name, optimize=True)
         print(f"wrote static/icons/{name}")
 
 

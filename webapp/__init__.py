@@ -45,10 +45,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # front of theirs is ignored. Host comes in the Host header (docs/deployment.md).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from . import db, errors, i18n, security
+    from . import compression, db, errors, i18n, security
     from .attachments import storage
     from .auth import csrf, login
 
+    compression.init_app(app)  # first registered, so it runs after every other response hook
     db.init_app(app)
     i18n.init_app(app)
     login.init_app(app)

@@ -1,0 +1,59 @@
+"""Every text the app sends travels compressed when the client accepts it, and decompresses to
+exactly what an uncompressed request gets; what must not be compressed is not."""
+
+from __future__ import annotations
+
+import gzip
+
+import brotli
+import pytest
+
+from tests.conftest import sign_in_as
+
+DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+@pytest.mark.parametrize(
+    "path",
+    ["/static/js/app.js", "/static/css/app.css", "/app/i18n/zh_Hans.json", "/app/sw.js", "/app/"],
+)
+def test_text_arrives_compressed_and_intact(client, encoding, path):
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": encoding})
+    assert plain.status_code == packed.status_code == 200
+    assert plain.headers.get("Content-Encoding") is None
+    assert packed.headers["Content-Encoding"] == encoding
+    assert "accept-encoding" in packed.headers["Vary"].lower()
+    assert DECODE[encoding](packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 2
+
+
+def test_a_pull_page_arrives_compressed(app, world):
+    client = app.test_client()
+    sign_in_as(client, world["users"]["engineer"])
+    url = "/api/sync/pull?client_id=5d0f7e9e-6a3c-4a8e-9a57-1f0d2b0a3c11&limit=500"
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+    assert packed.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(packed.data) == plain.data
+
+
+def test_a_revalidated_file_answers_not_modified_in_its_encoding(client):
+    first = client.get("/static/js/app.js", headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["ETag"]
+    assert etag.endswith(':gzip"'), "one ETag for two encodings would let a cache mix them"
+    again = client.get(
+        "/static/js/app.js", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
+    assert again.status_code == 304
+
+
+def test_images_and_byte_ranges_are_sent_as_they_are(client):
+    icon = client.get("/static/icons/icon-512.png", headers={"Accept-Encoding": "br, gzip"})
+    assert icon.status_code == 200 and "Content-Encoding" not in icon.headers
+    part = client.get(
+        "/static/js/app.js", headers={"Accept-Encoding": "br, gzip", "Range": "bytes=0-1999"}
+    )
+    assert part.status_code == 206 and "Content-Encoding" not in part.headers
+    assert len(part.data) == 2000
