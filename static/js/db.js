@@ -12,7 +12,9 @@
  * - blobs    id -> attachment bytes and upload progress, until the server has the whole file
  * - drafts   [user_id, key] -> form input as typed
  *
- * Version 2 indexes records by their parent (an answer's round: `parent_id`).
+ * Version 2 indexes records by their parent (an answer's round: `parent_id`). Version 3 counts
+ * live records per site without reading them: `live_site` is the site of a record that is not
+ * deleted (absent otherwise, so the index leaves it out), kept by `indexed()` on every write.
  *
  * Every write that matters (an edit with its outbox entry, an answer, a pull page with its
  * cursor) is one transaction; nothing here awaits the network inside a transaction.
@@ -21,7 +23,7 @@
 import { parentOf, pulledRecord, rebase, serverAfter, siteOf } from './records.js';
 
 const NAME = 'rounds';
-const VERSION = 2;
+const VERSION = 3;
 const ACKED_DAYS = 30;
 const DAY_MS = 86_400_000;
 const ALL = ['meta', 'records', 'outbox', 'acked', 'blobs', 'drafts'];
@@ -48,7 +50,17 @@ function upgrade(db, oldVersion, tx) {
     // Answers are listed per round; no answer existed before version 2, so none is unindexed.
     tx.objectStore('records').createIndex('by_parent', ['user_id', 'parent_id']);
   }
-  // if (oldVersion < 3) { ... } — add steps here; never edit a step once released.
+  if (oldVersion < 3) {
+    const records = tx.objectStore('records');
+    records.createIndex('by_live_site', ['user_id', 'entity', 'live_site']);
+    records.openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      cursor.update(indexed(cursor.value));
+      cursor.continue();
+    };
+  }
+  // if (oldVersion < 4) { ... } — add steps here; never edit a step once released.
 }
 
 function request(req) {
@@ -233,6 +245,31 @@ export class Database extends EventTarget {
     const rows = await this.run(['records'], 'readonly',
       (tx) => tx.getAll('records', IDBKeyRange.only([userId, entity]), 'by_entity'));
     return rows.filter((r) => r.local).map(view);
+  }
+
+  /**
+   * How many live records of an entity each site holds, and how many of them wait to be sent,
+   * without reading the records (the home screen's tiles; a site may hold thousands).
+   * @returns {Promise<Map<string, {live: number, pending: number}>>} site id -> counts
+   */
+  async countBySite(userId, entity, siteIds) {
+    const state = await this.getMeta(`user:${userId}`);
+    return this.run(['records', 'outbox'], 'readonly', async (tx) => {
+      const counts = new Map();
+      const live = await Promise.all(siteIds.map((siteId) => tx.count('records',
+        IDBKeyRange.only([userId, entity, String(siteId)]), 'by_live_site')));
+      siteIds.forEach((siteId, i) => counts.set(String(siteId), { live: live[i], pending: 0 }));
+      if (!state || !state.client_id) return counts;
+      const waiting = (await tx.getAll('outbox', range([state.client_id])))
+        .filter((e) => e.entity === entity && e.status === 'pending');
+      const ids = [...new Set(waiting.map((e) => e.id))];
+      const recs = await Promise.all(ids.map((id) => tx.get('records', [userId, entity, id])));
+      for (const rec of recs) {
+        const site = rec && rec.local && counts.get(String(rec.site_id));
+        if (site && rec.pending) site.pending += 1;
+      }
+      return counts;
+    });
   }
 
   /** Live records of a site (any entity). @returns {Promise<object[]>} */
@@ -502,7 +539,7 @@ export class Database extends EventTarget {
         if (change.moved) return false; // dropped below, in page order
         const fresh = pulledRecord(blankRecord(userId, change.entity, change.id), change,
           pending.get(key) || []);
-        return tx.addNew('records', fresh);
+        return tx.addNew('records', indexed(fresh));
       });
       const added = await Promise.all(adds);
       const rest = page.changes.filter((_, i) => !added[i]);
@@ -533,7 +570,7 @@ export class Database extends EventTarget {
       if (page.last_seq !== undefined) state.last_seq = page.last_seq;
       // Puts, then settleConflicts' reads, which must see them.
       for (const [key, rec] of changed) {
-        writes.push(rec ? tx.put('records', rec) : tx.delete('records', keys.get(key)));
+        writes.push(rec ? tx.put('records', indexed(rec)) : tx.delete('records', keys.get(key)));
       }
       writes.push(tx.put('meta', { key: `user:${userId}`, value: state }));
       if (resolved) writes.push(settleConflicts(tx, userId, outbox));
@@ -730,6 +767,13 @@ export class Database extends EventTarget {
 
 // --- helpers that run inside a transaction ------------------------------------------------------
 
+/** A record as stored: `live_site` set while it is live and has a site (see `countBySite`). */
+function indexed(rec) {
+  if (rec.local && rec.site_id) rec.live_site = rec.site_id;
+  else delete rec.live_site;
+  return rec;
+}
+
 function view(rec) {
   return { ...rec.local, id: rec.id, _pending: rec.pending, _version: rec.version };
 }
@@ -778,7 +822,7 @@ async function refreshRecord(tx, userId, clientId, entry, server) {
   rec.local = rebase(entry.id, rec.server_deleted ? null : rec.server, pending);
   rec.site_id = siteOf(entry.entity, entry.id, rec.local || rec.server) || rec.site_id;
   rec.parent_id = parentOf(entry.entity, rec.local || rec.server) || rec.parent_id || null;
-  await tx.put('records', rec);
+  await tx.put('records', indexed(rec));
   return rec;
 }
 

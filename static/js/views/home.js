@@ -15,11 +15,13 @@ import { h } from './dom.js';
  */
 export async function renderHome(ctx) {
   const userId = ctx.userId();
-  const [sites, locations, equipment, schedules, templates, versions, rounds] = await Promise.all([
-    ctx.db.list(userId, 'site'), ctx.db.list(userId, 'location'), ctx.db.list(userId, 'equipment'),
+  const [sites, locations, schedules, templates, versions, rounds] = await Promise.all([
+    ctx.db.list(userId, 'site'), ctx.db.list(userId, 'location'),
     ctx.db.list(userId, 'schedule'), ctx.db.list(userId, 'template'),
     ctx.db.list(userId, 'template_version'), ctx.db.list(userId, 'round'),
   ]);
+  // Counted from an index: a site's thousands of devices are not read to draw its tile.
+  const equipment = await ctx.db.countBySite(userId, 'equipment', sites.map((s) => s.id));
   const count = (rows, siteId) => rows.filter((r) => String(r.site_id) === siteId).length;
   sites.sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh'));
   const state = ctx.sync.state();
@@ -29,14 +31,14 @@ export async function renderHome(ctx) {
     h('h1', null, t('My sites')),
     sites.length
       ? h('ul.tiles', null, sites.map((site) => {
-        const pending = equipment.filter((e) => String(e.site_id) === site.id && e._pending).length;
+        const { live, pending } = equipment.get(String(site.id));
         return h('li', null, h('a.tile', { href: `#/sites/${encodeURIComponent(site.id)}`, 'data-testid': 'site-tile' },
           h('strong', null, site.name),
           site.client_name ? h('span.muted', null, site.client_name) : null,
           site.address ? h('span.muted.small', null, site.address) : null,
           h('span', null,
             tn('%(num)d location', '%(num)d locations', count(locations, site.id)), t(', '),
-            tn('%(num)d piece of equipment', '%(num)d pieces of equipment', count(equipment, site.id))),
+            tn('%(num)d piece of equipment', '%(num)d pieces of equipment', live)),
           pending ? h('span.badge.pending', null, tn('%(num)d change waiting', '%(num)d changes waiting', pending)) : null));
       }))
       : h('div.empty', null,
