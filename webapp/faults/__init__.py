@@ -1,0 +1,1 @@
+"""Faults and service requests: their life, their service-level clocks."""
