@@ -33,9 +33,13 @@ def naive_next_seq() -> int:
     return cursor.fetchone()[0]
 
 
-def _edit_in_thread(item_id, notes, hold: threading.Event | None, took: threading.Event, errors):
+def _edit_in_thread(
+    item_id, notes, hold: threading.Event | None, took: threading.Event, errors, pid=None
+):
     try:
         db.connect(reuse_if_open=True)
+        if pid is not None:
+            pid.append(db.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
         with db.atomic():
             item = Equipment.get_by_id(item_id)
             records.update_record(item, actor=None, changes={"notes": notes})
@@ -47,6 +51,23 @@ def _edit_in_thread(item_id, notes, hold: threading.Event | None, took: threadin
         took.set()
     finally:
         db.close()
+
+
+def _until_committed_or_waiting(thread: threading.Thread, pid: list[int]) -> None:
+    """Return once B has committed (nothing held it back) or its backend waits on a lock (the
+    allocator holds it until A commits): no sleep that a slow machine could outrun."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        thread.join(0.02)
+        if not thread.is_alive():
+            return
+        if pid:
+            row = db.execute_sql(
+                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid[0],)
+            ).fetchone()
+            if row and row[0] == "Lock":
+                return
+    raise AssertionError("B neither committed nor waited on a lock within 30 s")
 
 
 def run_scenario(app, world) -> tuple[set[str], set[str]]:
@@ -63,11 +84,12 @@ def run_scenario(app, world) -> tuple[set[str], set[str]]:
     )
     a.start()
     assert a_took.wait(10)
+    b_pid: list[int] = []
     b = threading.Thread(
-        target=_edit_in_thread, args=(second.id, "B 后取号先提交", None, b_took, errors)
+        target=_edit_in_thread, args=(second.id, "B 后取号先提交", None, b_took, errors, b_pid)
     )
     b.start()
-    time.sleep(0.5)  # B commits now if nothing holds it back
+    _until_committed_or_waiting(b, b_pid)
     device.pull_all()
     hold.set()
     a.join(10)
