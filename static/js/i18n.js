@@ -75,18 +75,37 @@ export function browserLocale() {
 export async function loadLocale(locale) {
   let messages = null;
   try {
-    const response = await fetch(`/app/i18n/${locale}.json`, { credentials: 'same-origin' });
-    if (response.ok) {
-      const body = await response.json();
-      if (body && body.messages && typeof body.messages === 'object') messages = body.messages;
-    }
+    const body = await (takePrefetched(locale) || fetchCatalogue(locale));
+    if (body && body.messages && typeof body.messages === 'object') messages = body.messages;
   } catch (error) {
     console.warn('translations unavailable', locale, error);
   }
   if (!messages && locale !== 'en') return current.locale; // keep what we have; retry later
   current = { locale, messages: messages || {} };
   document.documentElement.lang = htmlLang(locale);
+  rememberLocale(locale);
   return locale;
+}
+
+async function fetchCatalogue(locale) {
+  const response = await fetch(`/app/i18n/${locale}.json`, { credentials: 'same-origin' });
+  return response.ok ? response.json() : null;
+}
+
+/** The catalogue boot.js began fetching before the modules arrived, if it is this locale's. */
+function takePrefetched(locale) {
+  const early = globalThis.__roundsCatalogue;
+  globalThis.__roundsCatalogue = null; // used once: a later change of language fetches anew
+  return early && early.locale === locale ? early.response : null;
+}
+
+/** What boot.js prefetches at the next start. */
+function rememberLocale(locale) {
+  try {
+    localStorage.setItem('rounds.locale', locale);
+  } catch (error) {
+    // storage refused: the next start fetches after the modules, as it would anyway
+  }
 }
 
 /** @returns {string} the catalogue in use, e.g. "zh_Hans" */
