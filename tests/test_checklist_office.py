@@ -4,6 +4,7 @@ published, and the schedules that make rounds due."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -506,10 +507,13 @@ def test_schedule_operations_check_the_same_rules(app, world, published):
                 },
             )
         assert set(refused.value.fields) == {"location_id"}
+        # 07:30 in China, still yesterday in UTC: a schedule made now starts on the Chinese day.
+        app.config["CLOCK"] = lambda: datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
         schedule = schedule_ops.create_schedule(
             actor=None,
             data={"template_id": published.id, "site_id": site_a.id, "frequency": "monthly"},
         )
+        assert schedule.starts_on == date(2026, 12, 1), "a new schedule's last period was due"
         ops.retire(published, actor=None)
         with pytest.raises(ApiError) as refused:
             schedule_ops.reactivate_schedule(

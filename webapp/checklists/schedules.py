@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import clock
 from ..errors import validation_error
 from ..models import ChecklistTemplate, Location, Schedule, Site, User
 from ..models.choices import EQUIPMENT_SYSTEMS
@@ -97,7 +99,11 @@ def _current(schedule: Schedule) -> dict[str, Any]:
 
 
 def create_schedule(*, actor: User | None, data: dict[str, Any]) -> Schedule:
+    """A schedule without a start date starts on the day it is made, at its site: the period
+    before it was never due, so the phone does not show it as missed."""
     values = _resolve({name: data.get(name) for name in FIELDS})
+    if values["starts_on"] is None:
+        values["starts_on"] = clock.now().astimezone(ZoneInfo(values["site"].timezone)).date()
     return create_record(Schedule, actor=actor, active=True, **values)
 
 
