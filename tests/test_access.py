@@ -281,6 +281,13 @@ CASES = [
         None,
         ANY_SIGNED_IN,
     ),
+    (  # every signed-in user changes their own password; a wrong current one changes nothing
+        "POST",
+        "/api/auth/password",
+        lambda w, s: "/api/auth/password",
+        lambda w, s: {"current_password": "not-it", "new_password": "a-new-password-1"},
+        {**dict.fromkeys(ANY_SIGNED_IN, 422), "anonymous": ANON_API},
+    ),
     (
         "GET",
         "/api/users/<user_id>/sessions",

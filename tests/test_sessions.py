@@ -166,6 +166,47 @@ def test_changing_your_own_password_keeps_this_session_and_ends_the_others(app, 
     assert laptop.get("/api/auth/me").status_code == 401
 
 
+def test_an_engineer_changes_their_own_password_from_the_phone(app, world):
+    """Any user, not only the office, changes their own password: the current one proves it,
+    the phone it is done from stays signed in, the others stop syncing."""
+    engineer = world["users"]["engineer"]
+    phone, token = sign_in(app, engineer.username, agent=PHONE)
+    left_somewhere, _ = sign_in(app, engineer.username, agent=DESKTOP)
+    url, headers = "/api/auth/password", {"X-CSRF-Token": token, "Accept-Language": "zh-CN"}
+
+    def change(current, new):
+        return phone.post(
+            url, json={"current_password": current, "new_password": new}, headers=headers
+        )
+
+    wrong = change("not-it", "a-new-password-1")
+    assert wrong.status_code == 422
+    assert wrong.json["error"]["fields"]["current_password"] == ["这不是您现在的密码。"]
+    assert set(change(PASSWORD, PASSWORD).json["error"]["fields"]) == {"new_password"}
+    assert set(change(PASSWORD, "short").json["error"]["fields"]) == {"new_password"}
+    assert syncs(left_somewhere) == 200, "a refused change signed nobody out"
+    forged = phone.post(url, json={"current_password": PASSWORD, "new_password": "x" * 12})
+    assert forged.status_code == 403, "no CSRF token, no change"
+
+    done = change(PASSWORD, "a-new-password-1")
+    assert done.status_code == 200 and done.json == {"signed_out": 1}
+    assert syncs(phone) == 200 and syncs(left_somewhere) == 401
+    again = app.test_client()
+    csrf = again.get("/api/auth/csrf").json["csrf_token"]
+    old = again.post(
+        "/api/auth/sign-in",
+        json={"username": engineer.username, "password": PASSWORD},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert old.status_code == 401
+    new = again.post(
+        "/api/auth/sign-in",
+        json={"username": engineer.username, "password": "a-new-password-1"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert new.status_code == 200
+
+
 def test_deactivating_ends_every_session_and_reactivating_revives_none(app, world, api_as):
     engineer = world["users"]["engineer"]
     phone, _ = sign_in(app, engineer.username)

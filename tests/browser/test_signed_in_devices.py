@@ -85,3 +85,24 @@ def test_the_engineer_signs_out_their_other_devices_from_the_phone(
     assert [s.device for s in live] == ["XiaoMi Redmi Note 12 · Android 13 · Chrome Mobile 131"]
     engineer.taps_sync_now()
     assert not engineer.state()["paused"], "this phone goes on syncing"
+
+
+def test_the_engineer_changes_their_password_on_the_phone(engineer, desktop, live_server, world):
+    other = Visitor(desktop, live_server)
+    other.signs_in("eng", PASSWORD)  # the same account on an office PC
+    page = engineer.page
+    page.goto(f"{live_server}/app/#/settings")
+    form = page.get_by_test_id("password-form")
+    form.get_by_label("现在的密码").fill("不是这个密码")
+    form.get_by_label("新密码").fill("a-new-password-1")
+    form.get_by_role("button", name="修改密码").click()
+    expect(form.get_by_text("这不是您现在的密码。")).to_be_visible()
+
+    form.get_by_label("现在的密码").fill(PASSWORD)
+    form.get_by_role("button", name="修改密码").click()
+    expect(page.get_by_test_id("password-status")).to_have_text("密码已修改。 已退出 1 台设备。")
+    assert form.get_by_label("新密码").input_value() == "", "the password is not left on the screen"
+    other.opens("/api/auth/me")
+    assert "401" in desktop.title() or '"username":"eng"' not in desktop.content().replace(" ", "")
+    engineer.taps_sync_now()
+    assert not engineer.state()["paused"], "the phone it was changed on keeps syncing"

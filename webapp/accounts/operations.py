@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..auth import sessions
-from ..auth.passwords import hash_password
+from ..auth.passwords import hash_password, verify_password
 from ..errors import ApiError, forbidden, validation_error
 from ..models import Client, User, UserSession
 from ..records import audit
@@ -107,3 +107,21 @@ def set_preferences(user: User, *, changes: dict[str, Any]) -> User:
         setattr(user, key, value)
     user.save()
     return user
+
+
+def change_own_password(user: User, *, current: str, new: str, session: UserSession | None) -> int:
+    """A person changes their own password: the current one must be right and the new one
+    different. Every other device of theirs is signed out (a phone left somewhere must not keep
+    syncing); the one the change is made from stays. Returns how many were signed out."""
+    if not verify_password(user.password_hash, current):
+        raise validation_error({"current_password": [_("This is not your current password.")]})
+    if new == current:
+        raise validation_error(
+            {"new_password": [_("Choose a password different from the current one.")]}
+        )
+    others = sessions.live_sessions().where(UserSession.user == user)
+    if session is not None:
+        others = others.where(UserSession.id != session.id)
+    signed_out = others.count()
+    update_user(user, actor=user, changes={"password": new}, keep_session=session)
+    return signed_out

@@ -64,6 +64,13 @@ class MeOut(UserOut):
     csrf_token = fields.String()
 
 
+class PasswordChange(Schema):
+    """A person changing their own password: the current one proves it is them."""
+
+    current_password = fields.String(required=True, load_only=True, validate=max_length(128))
+    new_password = fields.String(required=True, load_only=True, validate=password_rules)
+
+
 class MePrefs(Schema):
     display_name = Name(100)
     locale = Choice(LANGUAGES, allow_none=True)

@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from peewee import DatabaseError
 
-from ..accounts.schemas import CsrfOut, MeOut, SignInBody
+from ..accounts.operations import change_own_password
+from ..accounts.schemas import CsrfOut, MeOut, PasswordChange, SignInBody
 from ..api import endpoint
 from ..db import write_transaction
 from ..errors import ApiError, envelope
@@ -220,5 +221,22 @@ def sign_out_my_other_sessions():
     user = current_user._get_current_object()
     ended = sessions.revoke_user_sessions(
         user, actor=user, reason=sessions.SIGNED_OUT_ELSEWHERE, keep=current_session()
+    )
+    return {"signed_out": ended}
+
+
+@endpoint(
+    api,
+    "/password",
+    ["POST"],
+    summary="Change my password (signs out my other devices)",
+    body=PasswordChange,
+    response=SignedOutOut,
+    tags=TAGS,
+)
+def change_my_password(body):
+    user = current_user._get_current_object()
+    ended = change_own_password(
+        user, current=body["current_password"], new=body["new_password"], session=current_session()
     )
     return {"signed_out": ended}

@@ -27,6 +27,7 @@ export async function renderSettings(ctx) {
       h('h2', null, t('Signed in as %(name)s', { name: user.display_name || user.username })),
       h('p.muted', null, user.username, ' · ', roles[user.role] || user.role)),
     devicesCard(ctx),
+    passwordCard(ctx),
     await languageCard(ctx),
     await storageCard(ctx),
     await aboutCard(ctx),
@@ -85,6 +86,53 @@ function devicesCard(ctx) {
 
   load();
   return h('section.card', null, h('h2', null, t('Signed-in devices')), list, status, actions);
+}
+
+/**
+ * Change one's own password: the current one proves it is the owner; every other device is
+ * signed out (this one stays). Needs the network: nothing about a password waits in the outbox.
+ */
+function passwordCard(ctx) {
+  const input = (name, autocomplete) => h('input', {
+    id: `pw-${name}`, name, type: 'password', autocomplete, required: true, maxlength: 128,
+  });
+  const current = input('current_password', 'current-password');
+  const next = input('new_password', 'new-password');
+  const errors = { current_password: h('p.error-text'), new_password: h('p.error-text') };
+  const status = h('p.muted', { role: 'status', 'data-testid': 'password-status' });
+  const submit = async (event) => {
+    event.preventDefault();
+    for (const el of Object.values(errors)) replace(el);
+    let answer;
+    try {
+      answer = await ctx.api.post('/api/auth/password',
+        { current_password: current.value, new_password: next.value }, { timeout: 15_000 });
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      replace(status, t('Connect to the network to change your password.'));
+      return;
+    }
+    if (answer.status === 401) ctx.session.markExpired();
+    if (!answer.ok) {
+      const fields = (answer.data && answer.data.error && answer.data.error.fields) || {};
+      for (const [name, messages] of Object.entries(fields)) {
+        if (errors[name]) replace(errors[name], messages.join(' '));
+      }
+      replace(status, Object.keys(fields).length ? '' : (errorMessage(answer) || t('Something went wrong on this screen.')));
+      return;
+    }
+    current.value = '';
+    next.value = '';
+    replace(status, t('Password changed.'), ' ', tn('%(num)d device signed out.', '%(num)d devices signed out.', answer.data.signed_out));
+  };
+  return h('section.card', null,
+    h('h2', null, t('Password')),
+    h('form.stack', { 'data-testid': 'password-form', onsubmit: submit },
+      h('div.field', null, h('label', { for: 'pw-current_password' }, t('Current password')), current, errors.current_password),
+      h('div.field', null, h('label', { for: 'pw-new_password' }, t('New password')), next, errors.new_password),
+      h('p.muted.small', null, t('Your other devices will be signed out; they keep what they have not sent.')),
+      h('button.btn', { type: 'submit' }, t('Change password'))),
+    status);
 }
 
 /**
