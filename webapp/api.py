@@ -15,7 +15,7 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields
@@ -93,6 +93,10 @@ def _sqlstate(err: BaseException) -> str | None:
     return None
 
 
+def _where() -> tuple[str, str]:
+    return request.method, request.path
+
+
 def run_write(view: Callable, *args, **kwargs) -> Any:
     """Run a writing view in one transaction; when it lost a race (a row changed after it was
     read: `StaleRecord`; or the database broke a deadlock), roll back and run it again from
@@ -102,7 +106,8 @@ def run_write(view: Callable, *args, **kwargs) -> Any:
         try:
             with write_transaction():
                 return view(*args, **kwargs)
-        except StaleRecord:
+        except StaleRecord as err:
+            current_app.logger.warning("%s %s ran again (%d): %s", *_where(), attempt, err)
             if attempt == ATTEMPTS:
                 raise ApiError(
                     409,
@@ -112,6 +117,9 @@ def run_write(view: Callable, *args, **kwargs) -> Any:
         except DatabaseError as err:
             if _sqlstate(err) not in RETRYABLE_STATES:
                 raise
+            current_app.logger.warning(
+                "%s %s ran again (%d): SQLSTATE %s", *_where(), attempt, _sqlstate(err)
+            )
             if attempt == ATTEMPTS:
                 raise ApiError(
                     503,

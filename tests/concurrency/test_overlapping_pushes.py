@@ -90,6 +90,29 @@ def test_a_version_never_goes_down_under_overlapping_pushes(served):
     assert stored.version == max(versions) == 1 + 501
 
 
+def test_two_pushes_taking_two_devices_in_opposite_orders_wait_in_turn_not_in_a_circle(served):
+    """Both lock their rows in one order before deciding, so neither holds one device while
+    waiting for the other: no deadlock for the database to break (the server logs every
+    transaction it had to run again), and every change is applied once."""
+    world = factories.make_world()
+    engineer = world["users"]["engineer"]
+    a, b = world["equipment"][0], factories.create_equipment(world["sites"][0], name="乙")
+    p, q = _device(served, engineer), _device(served, engineer)
+    p.edit("equipment", str(a.id), {"brand": "P"})
+    filler_mutations(p, str(a.id), 498)
+    p.edit("equipment", str(b.id), {"brand": "P"})
+    q.edit("equipment", str(b.id), {"model": "Q"})
+    q.edit("equipment", str(a.id), {"model": "Q"})
+    logged = len(served.log())
+    _in_parallel(p.push, q.push)
+
+    answers = [*p.answers.values(), *q.answers.values()]
+    assert len(answers) == 502 and {x["status"] for x in answers} == {"applied"}
+    assert "ran again" not in served.log()[logged:]
+    assert Equipment.get_by_id(a.id).version == 1 + 500
+    assert Equipment.get_by_id(b.id).version == 1 + 2
+
+
 def _text(zh: str, en: str) -> dict:
     return {"zh_Hans": zh, "zh_Hant": zh, "en": en}
 
