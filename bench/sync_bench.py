@@ -1,6 +1,7 @@
 """Sync benchmarks: throughput as ratios against the physical limit, on this machine, in this run.
 
     .venv/bin/python bench/sync_bench.py [--quick] [--skip-browser] [--profile-push N]
+    .venv/bin/python bench/sync_bench.py --served-push postgresql://... [--devices 4,16]
 
 Prints one line per figure on stdout; progress goes to stderr. Each figure runs its two sides
 interleaved (A, B, A, B, ...) for several rounds and reports medians, because the machine is
@@ -942,6 +943,112 @@ def profile_push(top: int, work: Path) -> None:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(top)
 
 
+# --- devices pushing at once to gunicorn on PostgreSQL ---------------------------------------
+
+SERVED_ROWS = 100  # equipment rows of each device; one batch edits each once
+SERVED_BATCHES = 4  # batches each device pushes per sample
+SERVED_ROUNDS = 3
+
+
+def _push_at_once(group, batches: int) -> float:
+    """Each phone of `group` edits each of its rows and pushes, `batches` times, all phones in
+    threads started together; the seconds until the last one is answered."""
+    errors: list[BaseException] = []
+
+    def run(device, rows):
+        try:
+            for b in range(batches):
+                for row in rows:
+                    device.edit("equipment", row, {"notes": f"第 {b} 次"})
+                response = device.push()
+                assert response.status_code == 200, response.get_data(True)
+                device.acked.clear()  # the test device keeps them in lists: not the server's
+                device.answers.clear()  # time
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=p) for p in group]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(600)
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+def _served_device(base_url: str, username: str):
+    from tests.concurrency.served import HttpClient
+    from tests.sync_client import Device
+
+    http = HttpClient(base_url)
+    assert http.sign_in(username, PASSWORD).status_code == 200
+    return Device(client=http, csrf=http.csrf)
+
+
+def _served_world(url: str, devices: int) -> list[tuple[str, list[str]]]:
+    """An emptied schema with one site; per device an engineer and SERVED_ROWS devices of its
+    own (no two phones edit the same row: the figure is the cost of the push's locks, not of
+    waiting for each other)."""
+    from webapp.db import open_database
+
+    database = open_database(url)
+    database.connect()
+    database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+    database.close()
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url})
+    owned = []
+    with app.app_context():
+        upgrade()
+        with db.connection_context(), db.atomic():
+            site = factories.create_site(name="主楼")
+            for i in range(devices):
+                engineer = factories.create_user("engineer", f"bench{i}")
+                factories.assign(engineer, site)
+                rows = [
+                    str(factories.create_equipment(site, name=f"设备 {i}-{n}").id)
+                    for n in range(SERVED_ROWS)
+                ]
+                owned.append((engineer.username, rows))
+    return owned
+
+
+def figure_served_push(url: str, counts: list[int]) -> list[str]:
+    """Equipment updates per second when N phones push batches at the same moment to gunicorn
+    with 2 workers on PostgreSQL, against one phone alone, in the same run."""
+    from tests.concurrency.served import start_gunicorn
+
+    lines = []
+    for n in counts:
+        owned = _served_world(url, n)
+        with workdir() as work:
+            served = start_gunicorn(url, work)
+            try:
+                phones = [(_served_device(served.base_url, u), rows) for u, rows in owned]
+                samples: dict[str, list[float]] = {"1": [], str(n): []}
+                for _round in range(SERVED_ROUNDS):  # interleaved: one alone, all at once
+                    for label, group, batches in (
+                        ("1", phones[:1], SERVED_BATCHES * n),  # the same number of updates
+                        (str(n), phones, SERVED_BATCHES),
+                    ):
+                        elapsed = _push_at_once(group, batches)
+                        samples[label].append(n * SERVED_BATCHES * SERVED_ROWS / elapsed)
+                        log(f"{label} phone(s): {fmt(samples[label][-1])} updates/s")
+                rates = {k: median(v) for k, v in samples.items()}
+            finally:
+                served.stop()
+        lines.append(
+            f"served_push_{n}_devices: {fmt(rates[str(n)])} updates/s with {n} phones at once,"
+            f" {fmt(rates['1'])} with one phone alone (x{rates[str(n)] / rates['1']:.2f});"
+            f" batches of {SERVED_ROWS}, {SERVED_BATCHES} per phone, medians of {SERVED_ROUNDS},"
+            " gunicorn -w 2, PostgreSQL"
+        )
+    return lines
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -965,7 +1072,19 @@ def main(argv=None) -> None:
         default=0,
         help="only profile one push of 500 and print the top N functions",
     )
+    parser.add_argument(
+        "--served-push",
+        metavar="POSTGRESQL_URL",
+        help="only: phones pushing at once to gunicorn -w 2 on this database (its public"
+        " schema is dropped and rebuilt)",
+    )
+    parser.add_argument("--devices", default="4,16", help="phone counts for --served-push")
     args = parser.parse_args(argv)
+    if args.served_push:
+        counts = [int(n) for n in args.devices.split(",")]
+        for line in figure_served_push(args.served_push, counts):
+            print(line, flush=True)
+        return
     sizes = QUICK if args.quick else FULL
     log(
         f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]},"

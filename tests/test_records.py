@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.factories import assign, create_client, create_site, create_user
-from webapp.models import Assignment, AuditEntry, Counter, Site
+from webapp.models import Assignment, AuditEntry, Counter, Equipment, Site
 from webapp.records import delete_record, next_server_seq, update_record
 
 
@@ -55,3 +57,55 @@ def test_every_change_is_audited_with_its_actor(app):
     entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
     assert entry.actor_id == admin.id and entry.action == "update"
     assert "王经理" in entry.summary and entry.entity == "client"
+
+
+def test_a_write_made_on_an_older_read_changes_nothing_even_without_the_lock(app, monkeypatch):
+    """The defence behind the row lock: an UPDATE holds only on the version read."""
+    from webapp import records
+
+    site = create_site(name="主楼")
+    earlier = Site.get_by_id(site.id)  # read before someone else's change
+    update_record(site, actor=None, changes={"address": "滨江路 1 号"})
+    monkeypatch.setattr(records, "lock", lambda record: record)  # as if a lock were forgotten
+    with pytest.raises(records.StaleRecord):
+        update_record(earlier, actor=None, changes={"name": "副楼"})
+    with pytest.raises(records.StaleRecord):
+        delete_record(earlier, actor=None)
+    stored = Site.get_by_id(site.id)
+    assert (stored.version, stored.name, stored.deleted_at) == (2, "主楼", None)
+
+
+def test_an_office_write_that_lost_a_race_runs_again_then_answers_409(app, world, monkeypatch):
+    """The JSON edge runs a transaction that hit a changed row again from the start; when it
+    keeps losing, it answers in the envelope and nothing of it stays."""
+    from tests.conftest import sign_in_as
+    from webapp import records
+    from webapp.inventory import operations as inventory_ops
+
+    client = app.test_client()
+    csrf = sign_in_as(client, world["users"]["dispatcher"])
+    item = world["equipment"][0]
+    real = inventory_ops.merge_changes
+    calls = []
+
+    def losing_once(record, **kw):
+        calls.append(record.version)
+        held = real(record, **kw)
+        if len(calls) == 1:
+            raise records.StaleRecord(record)
+        return held
+
+    monkeypatch.setattr(inventory_ops, "merge_changes", losing_once)
+    url = f"/api/equipment/{item.id}"
+    response = client.patch(url, json={"model": "X1"}, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200 and response.get_json()["version"] == 2
+    assert len(calls) == 2  # the first run was rolled back: the second wrote version 2 again
+
+    def always_losing(record, **kw):
+        raise records.StaleRecord(record)
+
+    monkeypatch.setattr(inventory_ops, "merge_changes", always_losing)
+    response = client.patch(url, json={"model": "X2"}, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "stale"
+    assert Equipment.get_by_id(item.id).model == "X1"

@@ -15,15 +15,20 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields
+from peewee import DatabaseError
 
 from .db import write_transaction
 from .errors import ApiError, forbidden, validation_error
+from .records import StaleRecord
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ATTEMPTS = 3  # a write transaction that lost a race runs again, this many times in all
+# PostgreSQL's "try the transaction again": a serialisation failure, a deadlock it broke
+RETRYABLE_STATES = frozenset({"40001", "40P01"})
 
 
 @dataclass
@@ -80,12 +85,58 @@ def load(schema: Schema, data: Any) -> Any:
         raise validation_error(err.normalized_messages()) from None
 
 
+def _sqlstate(err: BaseException) -> str | None:
+    for cause in (err, *err.args[:1], err.__cause__, err.__context__):
+        code = getattr(cause, "pgcode", None)
+        if code:
+            return code
+    return None
+
+
+def _where() -> tuple[str, str]:
+    return request.method, request.path
+
+
+def run_write(view: Callable, *args, **kwargs) -> Any:
+    """Run a writing view in one transaction; when it lost a race (a row changed after it was
+    read: `StaleRecord`; or the database broke a deadlock), roll back and run it again from
+    the start, at most ATTEMPTS times. Then a 409 (stale) or 503 (busy) in the envelope; the
+    device keeps its change and sends it again."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with write_transaction():
+                return view(*args, **kwargs)
+        except StaleRecord as err:
+            current_app.logger.warning("%s %s ran again (%d): %s", *_where(), attempt, err)
+            if attempt == ATTEMPTS:
+                raise ApiError(
+                    409,
+                    "stale",
+                    _("Someone changed this record at the same moment. Please try again."),
+                ) from None
+        except DatabaseError as err:
+            if _sqlstate(err) not in RETRYABLE_STATES:
+                raise
+            current_app.logger.warning(
+                "%s %s ran again (%d): SQLSTATE %s", *_where(), attempt, _sqlstate(err)
+            )
+            if attempt == ATTEMPTS:
+                raise ApiError(
+                    503,
+                    "busy",
+                    _("The server is busy. Nothing was saved; please try again shortly."),
+                    headers={"Retry-After": "2"},
+                ) from None
+    raise AssertionError("unreachable")
+
+
 def endpoint(bp: Blueprint, rule: str, methods: list[str], **contract: Any) -> Callable:
     """Register a JSON view with its contract.
 
     The view gets `body=` and/or `query=` (loaded data) as keyword arguments and returns either
     a model/dict to dump with `response`, or a ready Flask response. Write methods run in one
-    transaction that commits when the view returns (unless `transaction=False`).
+    transaction that commits when the view returns, run again when it lost a race (`run_write`;
+    unless `transaction=False`: such a view commits in steps of its own and runs once).
     """
     spec = Contract(**contract)
 
@@ -99,8 +150,7 @@ def endpoint(bp: Blueprint, rule: str, methods: list[str], **contract: Any) -> C
             if spec.query is not None:
                 kwargs["query"] = load(spec.query(), request.args.to_dict())
             if request.method in WRITE_METHODS and spec.transaction:
-                with write_transaction():
-                    result = view(*args, **kwargs)
+                result = run_write(view, *args, **kwargs)
             else:
                 result = view(*args, **kwargs)
             if spec.response is None or not _is_data(result):

@@ -27,11 +27,13 @@ def _insert_sql(model: type[Model], names: tuple[str, ...], param: str) -> str:
 
 
 @cache
-def _update_sql(model: type[Model], names: tuple[str, ...], param: str) -> str:
+def _update_sql(model: type[Model], names: tuple[str, ...], param: str, guarded: bool) -> str:
     fields = [model._meta.fields[n] for n in names]
     assignments = ", ".join(f"{_quote(f.column_name)} = {param}" for f in fields)
-    key = _quote(model._meta.primary_key.column_name)
-    return f"UPDATE {_quote(model._meta.table_name)} SET {assignments} WHERE {key} = {param}"  # noqa: S608, E501
+    where = f"{_quote(model._meta.primary_key.column_name)} = {param}"
+    if guarded:
+        where += f" AND {_quote(model._meta.fields['version'].column_name)} = {param}"
+    return f"UPDATE {_quote(model._meta.table_name)} SET {assignments} WHERE {where}"  # noqa: S608
 
 
 def _converted(field: Field, value: Any) -> Any:
@@ -50,11 +52,15 @@ def insert_many(model: type[Model], rows: list[dict[str, Any]]) -> None:
     cursor.executemany(_insert_sql(model, names, database.param), params)
 
 
-def update_columns(record: Model, names: list[str]) -> None:
-    """Write these fields of one row, from the record's current values."""
+def update_columns(record: Model, names: list[str], *, version: int | None = None) -> int:
+    """Write these fields of one row, from the record's current values; with `version`, only
+    while the row still has that version. Return the number of rows written (0 or 1)."""
     model = type(record)
     database = model._meta.database
     fields = [model._meta.fields[n] for n in names]
     params = [_converted(f, record.__data__.get(f.name)) for f in fields]
     params.append(model._meta.primary_key.db_value(record.get_id()))
-    database.execute_sql(_update_sql(model, tuple(names), database.param), params)
+    if version is not None:
+        params.append(version)
+    sql = _update_sql(model, tuple(names), database.param, version is not None)
+    return database.execute_sql(sql, params).rowcount

@@ -2,6 +2,11 @@
 
 Every change to a synced table goes through here, office edits included, so a pull never misses
 one. Functions flush and never commit: the caller's transaction commits once.
+
+Overlapping requests (docs/sync-protocol.md): a write first locks the row it changes and takes
+its values as stored (`lock`), so it decides on the row as it is; and its UPDATE holds only
+`WHERE version = <the version read>`, so a write made on an older read changes nothing and
+raises `StaleRecord` instead of putting an older version back. Versions only go up.
 """
 
 from __future__ import annotations
@@ -22,6 +27,14 @@ from .models import AuditEntry, Counter, Departure, RecordHistory, SyncedModel, 
 M = TypeVar("M", bound=SyncedModel)
 
 SERVER_SEQ = "server_seq"
+
+
+class StaleRecord(Exception):
+    """A row changed after it was read: the guarded UPDATE matched no row. Nothing of the
+    transaction may stand; the JSON edge runs it again from the start (`api.endpoint`)."""
+
+    def __init__(self, record: Model) -> None:
+        super().__init__(f"{type(record)._meta.table_name} {record.get_id()} changed meanwhile")
 
 
 def _allocate(count: int, name: str = SERVER_SEQ) -> int:
@@ -52,6 +65,7 @@ class Batch:
         self.next_seq = 1
         self.last_seq = 0
         self.rows: dict[type[Model], list[dict[str, Any]]] = {}
+        self.locked: set[tuple[str, Any]] = set()  # rows this transaction holds (or created)
 
     def take_seq(self) -> int:
         if self.next_seq > self.last_seq:
@@ -83,6 +97,51 @@ def batched_writes() -> Iterator[Batch]:
         batch.flush()
     finally:
         _batch.reset(token)
+
+
+def _key(model: type[Model], id: Any) -> tuple[str, str]:
+    return model._meta.table_name, str(id)
+
+
+def lock_rows(model: type[M], ids: Any) -> dict[Any, M]:
+    """Read these rows and keep them locked until commit (`SELECT ... FOR UPDATE`), by id:
+    every transaction that locks several rows of a table takes them in the same order, so two
+    never wait for each other in a circle. Take row locks before the first change number
+    (`_allocate` locks the counter row until commit). On SQLite the write transaction already
+    holds the whole database; the rows are read all the same."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    query = model.select().where(model._meta.primary_key.in_(list(ids)))
+    if model._meta.database.for_update:
+        query = query.order_by(model._meta.primary_key).for_update()
+    rows = {row.get_id(): row for row in query}
+    batch = _batch.get()
+    if batch is not None:
+        batch.locked.update(_key(model, i) for i in rows)
+    return rows
+
+
+def lock(record: M) -> M:
+    """Lock `record`'s row until commit and take its values as stored now, so that what is
+    decided next is decided on the row as it is. A row this push already locked (or created)
+    is taken as it is."""
+    model = type(record)
+    batch = _batch.get()
+    if batch is not None and _key(model, record.get_id()) in batch.locked:
+        return record
+    stored = lock_rows(model, [record.get_id()]).get(record.get_id())
+    if stored is not None:
+        record.__data__.update(stored.__data__)
+        record._dirty.clear()
+    return record
+
+
+def _write(record: Model, columns: list[str], read: int) -> None:
+    """UPDATE these columns of the row only if it still has the version read."""
+    if bulk.update_columns(record, columns, version=read) != 1:
+        record.version = read  # the object is as stale as it was; its transaction must not stand
+        raise StaleRecord(record)
 
 
 def next_server_seq() -> int:
@@ -128,6 +187,9 @@ def create_record(model_class: type[M], /, *, actor: User | None, **values: Any)
     record.server_seq = next_server_seq()
     record.created_at = record.updated_at = utcnow()
     record.save(force_insert=True)
+    batch = _batch.get()
+    if batch is not None:  # nobody else sees it before commit
+        batch.locked.add(_key(model_class, record.get_id()))
     audit(actor, "create", record, values)
     return record
 
@@ -159,8 +221,10 @@ def merge_changes(
     With a `base_version` (an edit made offline on that version), a field that someone else
     changed after it is concurrent: a `must_review` field keeps the server's value and is
     returned as (field, server value, proposed value); any other field takes this write, its
-    old value kept in the history. An edit that changes nothing takes no version.
+    old value kept in the history. An edit that changes nothing takes no version. The row is
+    locked and read again first: the merge is decided on the row as it is.
     """
+    lock(record)
     meta = getattr(record, "field_meta", None)
     proposed: dict[str, tuple[Any, Any, Any]] = {}
     held_names: set[str] = set()
@@ -188,7 +252,8 @@ def merge_changes(
         setattr(record, name, proposed[name][2])
     if not applied:
         return held
-    record.version += 1
+    read = record.version
+    record.version = read + 1
     record.server_seq = next_server_seq()
     record.updated_at = utcnow()
     columns = [*applied, "version", "server_seq", "updated_at"]
@@ -196,8 +261,8 @@ def merge_changes(
         record.field_meta = {**meta, **{n: {"v": record.version, "by": author} for n in applied}}
         columns.append("field_meta")
     model = type(record)
-    # only the columns that changed: concurrent edits of other fields stay intact
-    bulk.update_columns(record, columns)
+    # only the columns that changed, and only on the version read
+    _write(record, columns, read)
     entity = model._meta.table_name
     insert_rows(
         RecordHistory,
@@ -223,11 +288,13 @@ def merge_changes(
 
 def delete_record(record: M, *, actor: User | None) -> M:
     """Leave a tombstone: synced rows are never physically deleted."""
+    lock(record)
     if record.deleted_at is None:
+        read = record.version
         record.deleted_at = record.updated_at = utcnow()
-        record.version += 1
+        record.version = read + 1
         record.server_seq = next_server_seq()
-        record.save()
+        _write(record, ["deleted_at", "updated_at", "version", "server_seq"], read)
         audit(actor, "delete", record, {})
     return record
 
@@ -238,12 +305,14 @@ def _is_fk(record: SyncedModel, name: str) -> bool:
 
 def restore_record(record: M, *, actor: User | None) -> M:
     """Bring a tombstone back to life as a new version."""
+    lock(record)
     if record.deleted_at is not None:
+        read = record.version
         record.deleted_at = None
         record.updated_at = utcnow()
-        record.version += 1
+        record.version = read + 1
         record.server_seq = next_server_seq()
-        record.save()
+        _write(record, ["deleted_at", "updated_at", "version", "server_seq"], read)
         audit(actor, "restore", record, {})
     return record
 

@@ -10,7 +10,14 @@ from peewee import JOIN
 from ..attachments import operations as attachment_ops
 from ..errors import validation_error
 from ..models import Equipment, Location, RecordHistory, Site, User
-from ..records import author_of, create_record, delete_record, merge_changes, note_departure
+from ..records import (
+    author_of,
+    create_record,
+    delete_record,
+    lock,
+    merge_changes,
+    note_departure,
+)
 from ..tags import operations as tag_ops
 
 
@@ -53,7 +60,9 @@ def update_equipment(
     mutation_id=None,
 ) -> list[tuple[str, Any, Any]]:
     """Apply an edit; with a `base_version` (made offline) merge per field. Return the fields
-    held back as conflicts: (field, kept server value, proposed value)."""
+    held back as conflicts: (field, kept server value, proposed value). Decided on the row
+    locked until commit, as it is now (an office page may have read it a while ago)."""
+    lock(item)
     changes = dict(changes)
     if "site_id" in changes or "location_id" in changes:
         moves_site = changes.get("site_id", item.site_id) != item.site_id

@@ -36,7 +36,7 @@ from peewee import JOIN
 from .. import bulk
 from ..models import Equipment, Location, Site, User, utcnow
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
-from ..records import audit, batched_writes, next_server_seq
+from ..records import audit, batched_writes, lock, next_server_seq
 from ..validation import N_, translate_messages
 from . import operations as ops
 from .schemas import EquipmentIn, EquipmentPatch
@@ -627,6 +627,12 @@ def _check_unique(row: Row, final: dict[str, Any], ctx: _Site, fail) -> None:
 def apply_plan(plan: Plan, *, actor: User, filename: str) -> dict[str, int]:
     """Write every good row. Call inside one write transaction: a failure leaves nothing."""
     with batched_writes():
+        # the rows to change, locked by id before the first change number, as a push does
+        # (docs/sync-protocol.md, "Overlapping requests")
+        for row in sorted(
+            (r for r in plan.good if r.action == "update"), key=lambda r: r.record.id
+        ):
+            lock(row.record)
         created = _create_all([r for r in plan.good if r.action == "create"], plan, actor)
         updated = 0
         for row in plan.good:

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..api import run_write
 from ..auth import scope, sessions
 from ..auth.login import current_session
 from ..auth.operations import get_session_of, may_end_sessions
@@ -184,12 +185,11 @@ def _save(resource: Resource, record=None):
     schema = resource.schema_patch() if editing else resource.schema_in()
     loaded, errors = load_form(schema, data)
     if loaded is not None:
-        try:
-            with write_transaction():
-                if editing:
-                    saved = resource.update(record, current_user, loaded)
-                else:
-                    saved = resource.create(current_user, loaded)
+        try:  # run again if it lost a race with a push (docs/sync-protocol.md)
+            if editing:
+                saved = run_write(resource.update, record, current_user, loaded)
+            else:
+                saved = run_write(resource.create, current_user, loaded)
         except ApiError as err:
             errors = err.fields or {"_": [err.message]}
             if err.fields is None:
@@ -327,8 +327,7 @@ def delete(key, record_id):
         abort(405)
     record = _record(resource, record_id)
     try:
-        with write_transaction():
-            resource.delete(record, current_user)
+        run_write(resource.delete, record, current_user)
     except ApiError as err:
         flash(err.message, "error")
         return redirect(url_for("office.edit", key=key, record_id=record_id))

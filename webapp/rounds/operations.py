@@ -27,7 +27,7 @@ from ..models import (
     utcnow,
 )
 from ..models.choices import OFFICE_ROLES
-from ..records import create_record, next_number, update_record
+from ..records import create_record, lock, next_number, update_record
 from . import seal
 
 
@@ -136,7 +136,10 @@ def answer_in_scope(answer_id, site_ids: set) -> Answer:
 
 
 def _open_for(record: Round, actor: User) -> None:
-    """Only the round's engineer (or the office) changes it, and only until it is signed."""
+    """Only the round's engineer (or the office) changes it, and only until it is signed.
+    Checked on the round's row locked until commit (every change to a round or its answers
+    passes here first): a sign and an answer edit that overlap go one after the other."""
+    lock(record)
     if record.status == "sealed":
         raise ApiError(
             409,

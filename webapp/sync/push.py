@@ -8,8 +8,8 @@ from uuid import UUID
 from flask_babel import gettext as _
 
 from ..errors import ApiError
-from ..models import SyncClient, SyncMutation, User, utcnow
-from ..records import batched_writes, insert_rows
+from ..models import Answer, Equipment, Round, SyncClient, SyncMutation, User, utcnow
+from ..records import batched_writes, insert_rows, lock_rows
 from .epoch import current_epoch
 from .handlers import Context, Mutation, handler_for
 
@@ -34,17 +34,19 @@ def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) 
     """Answer each mutation: applied, duplicate, conflict or rejected; stop at a gap.
 
     Runs inside the request's single transaction: a crash half-way leaves nothing behind.
+    Everything is decided on rows locked first (`lock_batch`).
     """
     client = claim_client(client_id, user)
-    ctx = Context(user, str(client_id), mutations)
-    known = {
-        m.mutation_id: m
-        for m in SyncMutation.select().where(
-            SyncMutation.mutation_id.in_([m["mutation_id"] for m in mutations])
-        )
-    }
     results: list[dict[str, Any]] = []
     with batched_writes():
+        lock_batch(mutations)
+        ctx = Context(user, str(client_id), mutations)
+        known = {
+            m.mutation_id: m
+            for m in SyncMutation.select().where(
+                SyncMutation.mutation_id.in_([m["mutation_id"] for m in mutations])
+            )
+        }
         _answer_all(mutations, client, ctx, known, results)
     client.last_seen_at = utcnow()
     client.save()
@@ -52,6 +54,44 @@ def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) 
         if r["status"] == "duplicate" and r["first"] is None:
             r["first"] = next(x for x in results if x["mutation_id"] == r["mutation_id"])
     return {"epoch": current_epoch(), "last_seq": client.last_seq, "results": results}
+
+
+def _uuid(value: Any) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None  # refused by its handler, with the reason
+
+
+def lock_batch(mutations: list[dict[str, Any]]) -> None:
+    """Lock the rows the batch decides on before deciding anything, in one order: the rounds
+    (a round's own changes, and every answer, fault or file of a round: an answer's round is
+    locked, never the answer alone), then the equipment, each by id. A push that overlaps
+    waits for this one's commit and then decides on what it wrote: a round signed meanwhile
+    refuses the answer; a serial number changed meanwhile is a conflict, not a lost update.
+    All before the first change number (records.lock_rows)."""
+    rounds: set[UUID | None] = set()
+    answers: set[UUID] = set()
+    equipment: set[UUID] = set()
+    for m in mutations:
+        entity, op = m["entity"], m["op"]
+        changes = m["changes"] if isinstance(m["changes"], dict) else {}
+        if entity == "round" and op != "create":
+            rounds.add(m["id"])
+        elif entity == "answer" and op == "create" or entity == "fault":
+            rounds.add(_uuid(changes.get("round_id")))
+        elif entity == "answer":
+            answers.add(m["id"])
+        elif entity == "attachment" and changes.get("owner_entity") == "round":
+            rounds.add(_uuid(changes.get("owner_id")))
+        elif entity == "equipment" and op != "create":
+            equipment.add(m["id"])
+    if answers:
+        rounds.update(
+            a.round_id for a in Answer.select(Answer.round).where(Answer.id.in_(list(answers)))
+        )
+    lock_rows(Round, rounds)
+    lock_rows(Equipment, equipment)
 
 
 def _answer_all(mutations, client: SyncClient, ctx: Context, known: dict, results: list) -> None:
