@@ -138,7 +138,8 @@ def sign_in():
         if failed is None:
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         error, status = failed.message, failed.status
-    return render_template("auth/sign_in.html", error=error), status
+    next_url = safe_next(request.args.get("next")) or url_for("home.index")
+    return render_template("auth/sign_in.html", error=error, next_url=next_url), status
 
 
 @bp.route("/sign-out", methods=["POST"])
