@@ -47,7 +47,9 @@ def public_url(app, live_server):
 def signs_out_of_the_app(page) -> None:
     # Chromium's virtual authenticator answers an autofill (conditional) request at once, which
     # would sign in before the button is pressed: this test presses the button.
-    page.evaluate("() => { PublicKeyCredential.isConditionalMediationAvailable = async () => false; }")
+    page.evaluate(
+        "() => { PublicKeyCredential.isConditionalMediationAvailable = async () => false; }"
+    )
     page.goto(page.url.split("#")[0] + "#/settings")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("sign-out").get_by_role("button").click()
