@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 REVOKED_ZH = "此通行密钥已被移除或吊销。请用密码登录，或联系办公室。"
 
 
-def add_virtual_authenticator(page) -> None:
+def add_virtual_authenticator(page, *, verifies: bool = True):
     """A phone's built-in passkey store: resident keys, user verification by screen lock."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable", {"enableUI": False})
@@ -31,7 +31,7 @@ def add_virtual_authenticator(page) -> None:
                 "transport": "internal",
                 "hasResidentKey": True,
                 "hasUserVerification": True,
-                "isUserVerified": True,
+                "isUserVerified": verifies,
                 "automaticPresenceSimulation": True,
             }
         },
@@ -118,3 +118,18 @@ def test_an_office_user_adds_a_passkey_on_the_account_page_and_the_autofill_sign
     # authenticator picks it at once, and the page goes on to the office.
     desktop.wait_for_url(f"{public_url}/office/")
     assert Passkey.get().last_used_at is not None
+
+
+def test_a_passkey_the_phone_could_not_verify_says_so_and_adds_nothing(phone, public_url, world):
+    engineer = FieldEngineer(phone, public_url)
+    engineer.signs_in("eng", PASSWORD)
+    engineer.opens_the_app()
+    add_virtual_authenticator(phone, verifies=False)  # the screen lock check fails
+    phone.goto(f"{public_url}/app/#/settings")
+    card = phone.get_by_test_id("passkeys-card")
+    card.get_by_test_id("add-passkey").click()
+    expect(card.get_by_test_id("passkey-status")).to_have_text(
+        "通行密钥请求已取消或超时。请重试，或改用密码。"
+    )
+    expect(card.get_by_test_id("passkey")).to_have_count(0)
+    assert Passkey.select().count() == 0
