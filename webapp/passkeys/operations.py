@@ -220,7 +220,9 @@ def verify_passkey_assertion(
         raise refuse(refused.code) from None
 
 
-def check_passkey_sign_in(*, rp: RelyingParty, challenge: bytes, credential: dict) -> tuple:
+def check_passkey_sign_in(
+    *, rp: RelyingParty, challenge: bytes, credential: dict
+) -> tuple[Passkey, Asserted]:
     """The active user an assertion signs in, with what it proved; refused with a reason."""
     try:
         credential_id = ceremony.credential_id_of(credential)
