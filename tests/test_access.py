@@ -15,7 +15,7 @@ from tests.conftest import Api, sign_in_as
 from tests.factories import create_location
 from tests.test_reports import plain_round
 from webapp.auth.sessions import start_session
-from webapp.models import Attachment, SyncConflict
+from webapp.models import Attachment, Passkey, SyncConflict
 from webapp.records import create_record
 
 ROLES = ["anonymous", "engineer", "client", "dispatcher", "admin"]
@@ -78,6 +78,8 @@ def office(ok: int, anon: int = ANON_API) -> dict:
 def office_page(ok: int) -> dict:
     return office(ok, anon=ANON_PAGE)
 
+
+NO_ANSWER = {"id": "AA", "rawId": "AA", "type": "public-key", "response": {}}
 
 CASES = [
     # method, rule, url(world, scope), body(world, scope) or None, expectations
@@ -320,6 +322,57 @@ CASES = [
         "POST",
         "/office/users/<user_id>/sessions/sign-out",
         lambda w, s: f"/office/users/{w['engineer2'].id}/sessions/sign-out",
+        lambda w, s: {},
+        office_page(302),
+    ),
+    ("GET", "/api/passkeys", lambda w, s: "/api/passkeys", None, ANY_SIGNED_IN),
+    (
+        "POST",
+        "/api/passkeys/register/options",
+        lambda w, s: "/api/passkeys/register/options",
+        None,
+        ANY_SIGNED_IN,
+    ),
+    (
+        "POST",
+        "/api/passkeys/register",
+        lambda w, s: "/api/passkeys/register",
+        lambda w, s: {"ceremony": str(uuid.uuid4()), "name": "x", "credential": NO_ANSWER},
+        {**dict.fromkeys(ROLES, 400), "anonymous": ANON_API},  # a ceremony never started
+    ),
+    (
+        "PATCH",
+        "/api/passkeys/<passkey_id>",
+        lambda w, s: f"/api/passkeys/{w['passkey'].id}",
+        lambda w, s: {"name": "mine now"},
+        {**dict.fromkeys(ROLES, 404), "anonymous": ANON_API},  # only its owner's
+    ),
+    (
+        "DELETE",
+        "/api/passkeys/<passkey_id>",
+        lambda w, s: f"/api/passkeys/{w['passkey'].id}",
+        None,
+        {**dict.fromkeys(ROLES, 404), "anonymous": ANON_API},
+    ),
+    (
+        "POST",
+        "/api/passkeys/sign-in/options",
+        lambda w, s: "/api/passkeys/sign-in/options",
+        None,
+        PUBLIC,
+    ),
+    (
+        "POST",
+        "/api/passkeys/sign-in",
+        lambda w, s: "/api/passkeys/sign-in",
+        lambda w, s: {"ceremony": str(uuid.uuid4()), "credential": NO_ANSWER},
+        dict.fromkeys(ROLES, 400),
+    ),
+    ("GET", "/office/account", lambda w, s: "/office/account", None, office_page(200)),
+    (
+        "POST",
+        "/office/users/<user_id>/passkeys/<passkey_id>/revoke",
+        lambda w, s: f"/office/users/{w['engineer2'].id}/passkeys/{w['passkey'].id}/revoke",
         lambda w, s: {},
         office_page(302),
     ),
@@ -903,6 +956,9 @@ def scoped_world(app, world):
 
     world["session"], _ = start_session(
         user=world["engineer2"], address="10.0.0.9", user_agent="Werkzeug test client"
+    )
+    world["passkey"] = Passkey.create(
+        user=world["engineer2"], credential_id="AAAA", public_key="AAAA", name="phone"
     )
     with app.app_context():  # the tag key lives in the app's instance folder
         world["tags"] = tuple(issue_tag(actor=None, target=e) for e in world["equipment"])

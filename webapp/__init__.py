@@ -67,6 +67,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .inventory.transfer_views import bp as equipment_transfer
     from .inventory.views import bp as inventory_api
     from .office.views import bp as office_pages
+    from .passkeys.pages import bp as passkey_pages
+    from .passkeys.views import api as passkeys_api
     from .pwa.views import bp as pwa
     from .reports.views import bp as reports_pages
     from .sites.views import bp as sites_api
@@ -77,6 +79,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth_pages,
         auth_api,
         accounts_api,
+        passkeys_api,
+        passkey_pages,
         sites_api,
         inventory_api,
         sync_api,

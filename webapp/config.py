@@ -34,7 +34,10 @@ class Defaults:
     LOGIN_DELAY_MAX_SECONDS: float = 60.0
     PAGE_SIZE: int = 50
     PDF_FONT: str | None = None  # a CJK font file for PDFs; default: the system's Noto CJK
-    PUBLIC_URL: str | None = None  # the address printed on QR tags; default: the request's host
+    # The address people open Rounds at, e.g. https://rounds.example.com: printed on QR tags,
+    # and the passkeys' origin and relying-party id (its host). Default: the request's host.
+    PUBLIC_URL: str | None = None
+    PASSKEY_CHALLENGE_SECONDS: int = 300  # a passkey ceremony's challenge expires after this
     TAG_KEY_FILE: str | None = None  # Ed25519 key signing QR tags; default: in the instance folder
     # Where attachment bytes live (docs/deployment.md): "local", a folder, or "s3", S3-compatible
     # object storage shared by several app servers (needs the `s3` extra).

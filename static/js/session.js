@@ -5,6 +5,7 @@
  */
 
 import { NetworkError } from './api.js';
+import { getPasskey } from './passkeys.js';
 
 /** The user, the device's memory of them, and the server session. */
 export class Session extends EventTarget {
@@ -71,6 +72,44 @@ export class Session extends EventTarget {
     } catch (error) {
       if (error instanceof NetworkError) return { ok: false, offline: true };
       throw error;
+    }
+  }
+
+  /**
+   * Sign in with a passkey the browser offers (no username), then carry on where the user was.
+   * `conditional` waits for the person to pick one in the username field's autofill. Browser
+   * failures reject with a PasskeyError; the server's refusals resolve with its message.
+   * @param {{conditional?: boolean, signal?: AbortSignal}} [how]
+   * @returns {Promise<{ok:boolean, message?:string, offline?:boolean}>}
+   */
+  async signInWithPasskey(how = {}) {
+    try {
+      await this.fetchCsrf();
+      const started = await this.api.post('/api/passkeys/sign-in/options', {}, { timeout: 15_000 });
+      if (!started.ok || !started.data || !started.data.options) {
+        const error = started.data && started.data.error;
+        return { ok: false, message: error && typeof error.message === 'string' ? error.message : null };
+      }
+      const credential = await getPasskey(started.data.options, how);
+      const answer = await this.api.post('/api/passkeys/sign-in',
+        { ceremony: started.data.ceremony, credential }, { timeout: 15_000 });
+      if (answer.ok && isUser(answer.data)) {
+        await this.adopt(answer.data);
+        return { ok: true };
+      }
+      const error = answer.data && answer.data.error;
+      return { ok: false, message: error && typeof error.message === 'string' ? error.message : null };
+    } catch (error) {
+      if (error instanceof NetworkError) return { ok: false, offline: true };
+      throw error;
+    }
+  }
+
+  /** A CSRF token for this browser's (maybe signed-out) session. */
+  async fetchCsrf() {
+    const csrf = await this.api.get('/api/auth/csrf', { timeout: 15_000 });
+    if (csrf.ok && csrf.data && typeof csrf.data.csrf_token === 'string') {
+      this.api.csrfToken = csrf.data.csrf_token;
     }
   }
 

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 
 COUNTS = """async () => {
   const NAME = 'rounds-home-counts';
-  await new Promise((resolve) => { const r = indexedDB.deleteDatabase(NAME); r.onsuccess = resolve; });
+  await new Promise((resolve) => {
+    indexedDB.deleteDatabase(NAME).onsuccess = resolve;
+  });
   // The store as version 2 of the app left it: records without live_site.
   const old = await new Promise((resolve, reject) => {
     const open = indexedDB.open(NAME, 2);

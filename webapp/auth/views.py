@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -26,6 +28,7 @@ from ..api import endpoint
 from ..db import write_transaction
 from ..errors import ApiError, envelope
 from ..i18n import LANG_COOKIE
+from ..models import User
 from . import sessions
 from .csrf import csrf_token
 from .devices import describe_device
@@ -38,6 +41,7 @@ from .throttle import ThrottleRules, forgive_attempt, prune_throttle, reserve_at
 bp = Blueprint("auth", __name__)
 api = Blueprint("auth_api", __name__, url_prefix="/api/auth")
 TAGS = ["auth"]
+_UNREAD = object()
 
 
 def _sign_in(username: str, password: str) -> ApiError | None:
@@ -47,7 +51,6 @@ def _sign_in(username: str, password: str) -> ApiError | None:
     rules = ThrottleRules.from_config(current_app.config)
     address = client_address()
     known = read_known_device(current_app, request)
-    previous = current_session()  # this browser's session, if it had one: ended on success
     with write_transaction():
         reservation = reserve_attempt(
             username=username,
@@ -58,27 +61,46 @@ def _sign_in(username: str, password: str) -> ApiError | None:
     user = check_password(username=username, password=password)
     if user is None:
         return bad_credentials()  # the reservation stays: it was a failure
-    agent = request.headers.get("User-Agent", "")
-    describe_device(agent)  # parsed (and cached) before the transaction takes its locks
-    with write_transaction():
-        forgive_attempt(reservation)
-        if previous is not None:
-            sessions.revoke_session(previous, actor=previous.user, reason=sessions.REPLACED)
-        row, token = sessions.start_session(user=user, address=address, user_agent=agent)
+    begin_session(user, also=lambda: forgive_attempt(reservation), known=known)
     try:
         prune_throttle(rules=rules)
     except DatabaseError:  # housekeeping; the next sign-in tries again
         current_app.logger.warning("could not prune the sign-in throttle", exc_info=True)
+    return None
+
+
+def begin_session(
+    user: User, *, also: Callable[[], None] | None = None, known: Any = _UNREAD
+) -> None:
+    """Start the database session of a user who just proved who they are (a right password, a
+    verified passkey) on this browser: its previous session ends, a new cookie is set (no
+    fixation). `also` runs in the same transaction (the password's forgiven attempt, the
+    passkey's new sign count); if it raises, no session starts."""
+    if known is _UNREAD:
+        known = read_known_device(current_app, request)
+    previous = current_session()  # this browser's session, if it had one
+    agent = request.headers.get("User-Agent", "")
+    describe_device(agent)  # parsed (and cached) before the transaction takes its locks
+    with write_transaction():
+        if also is not None:
+            also()
+        if previous is not None:
+            sessions.revoke_session(previous, actor=previous.user, reason=sessions.REPLACED)
+        row, token = sessions.start_session(user=user, address=client_address(), user_agent=agent)
     after_this_request(
         lambda response: remember_known_device(current_app, response, known, user.username)
     )
-    session.clear()  # a new cookie session on sign-in: no fixation
+    session.clear()
     login_user(user, remember=False)
     session[SESSION_KEY] = token
     session.permanent = True
     g.user_session = row
     csrf_token()
-    return None
+
+
+def signed_in_user():
+    """The signed-in user with this session's CSRF token (the answer to a sign-in)."""
+    return _me()
 
 
 def _sign_out() -> None:
@@ -117,7 +139,8 @@ def sign_in():
         if failed is None:
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         error, status = failed.message, failed.status
-    return render_template("auth/sign_in.html", error=error), status
+    next_url = safe_next(request.args.get("next")) or url_for("home.index")
+    return render_template("auth/sign_in.html", error=error, next_url=next_url), status
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -5,6 +5,7 @@ from .base import BaseModel, SyncedModel, utcnow
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
 from .organisation import Client, Location, Site
+from .passkeys import Passkey, PasskeyChallenge
 from .people import Assignment, User
 from .rounds import Answer, Fault, Round
 from .sync import (
@@ -43,6 +44,8 @@ ALL_MODELS = [
     Answer,
     Fault,
     Tag,
+    Passkey,
+    PasskeyChallenge,
 ]
 SYNCED_MODELS = [
     Client,
@@ -84,6 +87,8 @@ __all__ = [
     "Counter",
     "Equipment",
     "Location",
+    "Passkey",
+    "PasskeyChallenge",
     "LoginThrottle",
     "ServerMeta",
     "Site",

@@ -253,8 +253,11 @@ def _record_extras(key: str, record) -> dict:
     """What the edit page shows beside the form: a user's signed-in devices; equipment history
     and open conflicts."""
     if key == "users":
+        from ..passkeys.pages import passkeys_extras  # the passkeys package builds on office's
+
         here = current_session()
         return {
+            **passkeys_extras(record),
             "user_sessions": list(
                 sessions.sessions_of(record, lifetime=current_app.permanent_session_lifetime)
             ),

@@ -1,5 +1,5 @@
 /**
- * Settings and about: who is signed in, on which devices, language, storage, install, app
+ * Settings and about: who is signed in, on which devices, passkeys, language, storage, install, app
  * version, sign out. Signing out is refused while there is unsent work, unless the user exports
  * it or discards it.
  */
@@ -9,6 +9,7 @@ import { LOCALES, browserLocale, t, tn } from '../i18n.js';
 import { confirmAction, h, replace } from './dom.js';
 import { downloadJson, toBase64 } from './download.js';
 import { size, when } from './format.js';
+import { passkeysCard } from './passkeys.js';
 
 const LANGUAGE_NAMES = { zh_Hans: '简体中文', zh_Hant: '繁體中文', en: 'English' };
 
@@ -28,6 +29,7 @@ export async function renderSettings(ctx) {
       h('p.muted', null, user.username, ' · ', roles[user.role] || user.role)),
     devicesCard(ctx),
     passwordCard(ctx),
+    passkeysCard(ctx),
     await languageCard(ctx),
     await storageCard(ctx),
     await aboutCard(ctx),

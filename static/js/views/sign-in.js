@@ -4,7 +4,9 @@
  */
 
 import { t } from '../i18n.js';
+import { autofillSupported, PasskeyError, passkeysSupported } from '../passkeys.js';
 import { h } from './dom.js';
+import { passkeyProblem } from './passkeys.js';
 
 /**
  * @param {import('./context.js').Context} ctx
@@ -13,7 +15,7 @@ import { h } from './dom.js';
  */
 export function renderSignIn(ctx, { expired = false } = {}) {
   const username = h('input', {
-    id: 'si-username', name: 'username', autocomplete: 'username', required: true,
+    id: 'si-username', name: 'username', autocomplete: 'username webauthn', required: true,
     autocapitalize: 'none', spellcheck: 'false', value: ctx.session.user ? ctx.session.user.username : '',
   });
   const password = h('input', { id: 'si-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -41,8 +43,59 @@ export function renderSignIn(ctx, { expired = false } = {}) {
       button.disabled = false;
     }
   });
+  const passkey = passkeysSupported() ? passkeySignIn(ctx, message, username) : null;
   return h('section.card.narrow', null,
     h('h1', null, t('Sign in')),
     expired ? h('p.notice', null, t('Your sign-in has expired. Everything you entered is kept on this device and will be sent after you sign in.')) : null,
-    form);
+    form, passkey);
+}
+
+/**
+ * "Sign in with a passkey" (discoverable: no username), and the same offered in the username
+ * field's autofill where the browser can (conditional mediation). The password stays beside it.
+ */
+function passkeySignIn(ctx, message, username) {
+  let waiting = null; // the autofill's pending request, aborted before a button press asks
+  const done = async (result) => {
+    if (result.ok) {
+      await ctx.signedIn();
+      return;
+    }
+    message.textContent = result.offline
+      ? t('No connection to the server. Signing in needs a connection; your work stays on this device.')
+      : result.message || t('The passkey did not work. Try again, or use your password.');
+  };
+  const attempt = async (how) => {
+    try {
+      await done(await ctx.session.signInWithPasskey(how));
+    } catch (error) {
+      if (how.conditional && error instanceof PasskeyError && error.reason === 'cancelled') return;
+      const words = passkeyProblem(error);
+      if (!words) throw error;
+      message.textContent = words;
+    }
+  };
+  const listen = async () => {
+    if (!(await autofillSupported()) || !username.isConnected) return;
+    waiting = new AbortController();
+    const { signal } = waiting;
+    await attempt({ conditional: true, signal }); // offered again after the button, not in a loop
+  };
+  const button = h('button.btn.block', {
+    type: 'button', 'data-testid': 'passkey-sign-in',
+    onclick: async () => {
+      message.textContent = '';
+      if (waiting) waiting.abort();
+      waiting = null;
+      button.disabled = true;
+      try {
+        await attempt({});
+      } finally {
+        button.disabled = false;
+        listen();
+      }
+    },
+  }, t('Sign in with a passkey'));
+  setTimeout(listen, 0); // once the field is on the page
+  return h('div.stack', null, h('p.muted.center', null, t('or')), button);
 }
