@@ -161,7 +161,7 @@ export async function renderRound(ctx, id) {
         severities[entry.key] = value;
         await ctx.db.saveDraft(userId, severityKey, severities);
       },
-      round, site,
+      round,
     });
     cards.set(entry.key, card);
     group.append(card);
@@ -317,7 +317,7 @@ function photoSources(ctx, data) {
 /**
  * One item with its answer controls.
  */
-function itemCard(ctx, { entry, answer, locale, readOnly, photoUrls, severities, onAnswer, onSeverity, round, site }) {
+function itemCard(ctx, { entry, answer, locale, readOnly, photoUrls, severities, onAnswer, onSeverity, round }) {
   const item = entry.item;
   const current = { status: answer?.status || null, value: answer?.value ?? null, note: answer?.note || '', photos: [...(answer?.photos || [])] };
   const card = h('article.round-item', { id: `item-${entry.key}`, 'data-key': entry.key, 'data-testid': 'round-item' });

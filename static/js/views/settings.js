@@ -28,7 +28,7 @@ export async function renderSettings(ctx) {
       h('p.muted', null, user.username, ' · ', roles[user.role] || user.role)),
     devicesCard(ctx),
     await languageCard(ctx),
-    await storageCard(ctx),
+    await storageCard(),
     await aboutCard(ctx),
     await signOutCard(ctx));
 }
@@ -108,7 +108,7 @@ async function languageCard(ctx) {
     status);
 }
 
-async function storageCard(ctx) {
+async function storageCard() {
   const storage = navigator.storage;
   const persisted = storage && storage.persisted ? await storage.persisted() : false;
   const estimate = storage && storage.estimate ? await storage.estimate() : null;
