@@ -8,7 +8,7 @@ import { expand, text } from '../checklist.js';
 import { labelOf } from '../contract.js';
 import { t } from '../i18n.js';
 import { go } from '../router.js';
-import { answerMutation, answersByKey } from '../rounds.js';
+import { answerMutation, answersByKey, roundStatus } from '../rounds.js';
 import { confirmAction, h } from './dom.js';
 import { describeChange } from './outbox.js';
 import { answerWriter, progressBar } from './round-answers.js';
@@ -23,8 +23,7 @@ export async function loadRound(ctx, id) {
   const userId = ctx.userId();
   const rec = await ctx.db.record(userId, 'round', id);
   if (!rec || !rec.local) return null;
-  // A round made here and not yet synced has no status of its own: it is under way.
-  const round = { status: 'in_progress', ...rec.local, id, _version: rec.version, _pending: rec.pending };
+  const round = { ...rec.local, status: roundStatus(rec.local), id, _version: rec.version, _pending: rec.pending };
   const [versionRec, answers, equipment, templates, blobs, attachments, faults, sites, entries] = await Promise.all([
     ctx.db.record(userId, 'template_version', String(round.template_version_id)),
     ctx.db.children(userId, id),
