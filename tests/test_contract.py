@@ -5,6 +5,7 @@ reaches the phone as a new version of the app."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_the_equipment_rules_are_the_schemas(client):
         r["name"]: r for r in client.get("/app/contract.json").get_json()["fields"]["equipment"]
     }
     assert list(rules) == list(EquipmentIn().fields)
-    assert rules["name"] | {} == {
+    assert rules["name"] == {
         "name": "name",
         "type": "text",
         "required": True,
@@ -47,12 +48,39 @@ def test_the_equipment_rules_are_the_schemas(client):
     assert rules["status"]["choices"] == "equipment_status" and rules["status"]["required"]
     assert (rules["service_years"]["min"], rules["service_years"]["max"]) == (0, 100)
     assert rules["installed_on"]["type"] == "date" and rules["installed_on"]["nullable"]
-    assert rules["site_id"] | {} == {
+    assert rules["site_id"] == {
         "name": "site_id",
         "type": "id",
         "required": True,
         "nullable": False,
     }
+
+
+def test_the_rounds_forms_carry_the_schemas_limits(client):
+    forms = client.get("/app/contract.json").get_json()["fields"]
+    limits = {
+        (form, r["name"]): r.get("max_length") for form, rules in forms.items() for r in rules
+    }
+    assert limits[("round_submit", "summary")] == 4000
+    assert limits[("round_submit", "responsible")] == 100
+    assert limits[("acceptance", "comments")] == 2000
+    assert limits[("acceptance", "signer")] == 100
+    assert limits[("answer", "note")] == 2000
+    reasons = next(r for r in forms["acceptance"] if r["name"] == "reasons")
+    assert (reasons["choices"], reasons["max_items"]) == ("reason", 3)
+
+
+def test_the_phone_copies_no_limit_of_the_server():
+    """Every maxlength on the phone is read from the contract (or the checklist rules)."""
+    static = Path(__file__).resolve().parent.parent / "static" / "js"
+    literal = re.compile(r"maxlength: *'?\d")
+    copied = [
+        f"{path.name}:{n}"
+        for path in static.rglob("*.js")
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if literal.search(line)
+    ]
+    assert copied == []
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])

@@ -97,6 +97,7 @@ def max_items(limit: int):
         if len(value) > limit:
             raise ValidationError(_("At most %(limit)d items.", limit=limit))
 
+    check.max_items = limit
     return check
 
 

@@ -90,6 +90,17 @@ export function values(name) {
 }
 
 /**
+ * The most characters the server takes in a field (for an input's maxlength).
+ * @param {string} form e.g. "round_submit"
+ * @param {string} field e.g. "summary"
+ * @returns {number|undefined}
+ */
+export function maxLength(form, field) {
+  const rule = (current.fields[form] || []).find((r) => r.name === field);
+  return rule ? rule.max_length : undefined;
+}
+
+/**
  * What the server checks of a form's fields, by field name.
  * @param {string} form e.g. "equipment"
  * @returns {Map<string, {name:string, type:string, required:boolean, nullable:boolean,

@@ -17,10 +17,16 @@ from marshmallow.utils import missing
 
 from ..inventory.schemas import EquipmentIn
 from ..models.choices import SHORT_LABELS, VOCABULARIES
+from ..rounds.schemas import Acceptance, AnswerIn, RoundSubmit
 from ..validation import not_blank
 
 # The forms the phone fills in, by the name it asks for.
-FORMS: dict[str, type[Schema]] = {"equipment": EquipmentIn}
+FORMS: dict[str, type[Schema]] = {
+    "equipment": EquipmentIn,
+    "answer": AnswerIn,
+    "round_submit": RoundSubmit,
+    "acceptance": Acceptance,
+}
 
 _TYPES = (
     (fields.UUID, "id"),
@@ -28,6 +34,9 @@ _TYPES = (
     (fields.Integer, "integer"),
     (fields.Boolean, "boolean"),
     (fields.String, "text"),
+    (fields.List, "list"),
+    (fields.Nested, "object"),
+    (fields.Field, "any"),
 )
 
 
@@ -56,6 +65,8 @@ def field_rules(name: str, field: fields.Field) -> dict[str, Any]:
         "required": field.required,
         "nullable": field.allow_none,
     }
+    if isinstance(field, fields.List):  # a list of choices: the vocabulary of its items
+        rule.update({k: v for k, v in field_rules(name, field.inner).items() if k == "choices"})
     for check in field.validators:
         if check is not_blank:
             rule["required"] = True
@@ -64,6 +75,8 @@ def field_rules(name: str, field: fields.Field) -> dict[str, Any]:
         if hasattr(check, "choices"):
             rule["choices"] = _vocabulary_name(check.choices)
             rule["required"] = rule["required"] or not field.allow_none  # a choice is never empty
+        if hasattr(check, "max_items"):
+            rule["max_items"] = check.max_items
         if hasattr(check, "minimum"):
             rule["min"], rule["max"] = check.minimum, check.maximum
     default = field.load_default

@@ -6,7 +6,7 @@
 
 import { newAttachment, sha256Hex } from '../attachments.js';
 import { clientSigns, expand, text } from '../checklist.js';
-import { labels as vocabularyLabels } from '../contract.js';
+import { maxLength, labels as vocabularyLabels } from '../contract.js';
 import { t, tn } from '../i18n.js';
 import { go } from '../router.js';
 import { answersByKey, deviceTime, progress, signMutation } from '../rounds.js';
@@ -55,8 +55,8 @@ export async function renderHandover(ctx, id) {
     h('legend', null, t('If unsatisfied, why?')),
     Object.entries(vocabularyLabels('reason')).map(([value, label]) => h('label.choice', null,
       h('input', { type: 'checkbox', name: 'reasons', value }), h('span', null, label))));
-  const comments = h('textarea', { name: 'comments', maxlength: '2000', rows: '2' });
-  const signer = h('input', { name: 'signer', maxlength: '100', autocomplete: 'name', 'data-testid': 'signer', value: header.contact || '' });
+  const comments = h('textarea', { name: 'comments', maxlength: maxLength('acceptance', 'comments'), rows: '2' });
+  const signer = h('input', { name: 'signer', maxlength: maxLength('acceptance', 'signer'), autocomplete: 'name', 'data-testid': 'signer', value: header.contact || '' });
   const pad = signaturePad();
   const satisfaction = radios('satisfaction', vocabularyLabels('satisfaction'), 'satisfaction');
   satisfaction.addEventListener('change', () => {

@@ -6,8 +6,8 @@
  */
 
 import { AttachmentError, newAttachment, preparePhoto } from '../attachments.js';
-import { checkAnswer, text } from '../checklist.js';
-import { labels, vocabulary } from '../contract.js';
+import { MAX_TEXT, checkAnswer, text } from '../checklist.js';
+import { labels, maxLength, vocabulary } from '../contract.js';
 import { t } from '../i18n.js';
 import { h, replace } from './dom.js';
 
@@ -147,7 +147,7 @@ function measurementControl({ item, readOnly, current }, commit) {
 
 function textControl({ item, readOnly, current }, commit) {
   const held = typeof current.value === 'string' ? current.value : '';
-  const area = h(item.multiline ? 'textarea' : 'input', { maxlength: '2000', disabled: readOnly, 'data-field': 'text', value: held });
+  const area = h(item.multiline ? 'textarea' : 'input', { maxlength: MAX_TEXT, disabled: readOnly, 'data-field': 'text', value: held });
   if (item.multiline) area.textContent = held;
   area.addEventListener('change', () => commit({ value: area.value, status: null }));
   return area;
@@ -168,7 +168,7 @@ function abnormalControl(spec, commit) {
   const { item, entry, readOnly, current, severities, onSeverity } = spec;
   const el = h('div.abnormal-box');
   const photos = photoControl(spec, commit);
-  const note = h('textarea', { rows: '2', maxlength: '2000', 'data-field': 'note', disabled: readOnly, placeholder: t('What is wrong?') }, current.note);
+  const note = h('textarea', { rows: '2', maxlength: maxLength('answer', 'note'), 'data-field': 'note', disabled: readOnly, placeholder: t('What is wrong?') }, current.note);
   note.addEventListener('change', () => commit({ note: note.value }));
   const draw = () => {
     const abnormal = current.status === 'abnormal';

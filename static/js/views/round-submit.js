@@ -5,6 +5,7 @@
  */
 
 import { clientSigns, text } from '../checklist.js';
+import { maxLength } from '../contract.js';
 import { t, tn } from '../i18n.js';
 import { missingItems, submitMutations } from '../rounds.js';
 import { h, replace } from './dom.js';
@@ -44,8 +45,8 @@ async function summaryFields(ctx, { id, round }) {
   const draft = (await ctx.db.draft(userId, key)) || {
     summary: round.summary || '', responsible: round.responsible || ctx.session.user.display_name || '',
   };
-  const summary = h('textarea', { id: 'round-summary', maxlength: '4000', rows: '3' }, draft.summary);
-  const responsible = h('input', { id: 'round-responsible', maxlength: '100', value: draft.responsible });
+  const summary = h('textarea', { id: 'round-summary', maxlength: maxLength('round_submit', 'summary'), rows: '3' }, draft.summary);
+  const responsible = h('input', { id: 'round-responsible', maxlength: maxLength('round_submit', 'responsible'), value: draft.responsible });
   const keep = () => ctx.db.saveDraft(userId, key, { summary: summary.value, responsible: responsible.value });
   summary.addEventListener('input', keep);
   responsible.addEventListener('input', keep);
