@@ -62,7 +62,7 @@ export async function renderRound(ctx, id) {
   }
   const screen = await roundState(ctx, id, data);
   const el = h('section.round', { 'data-testid': 'round' },
-    roundHeading(ctx, screen),
+    roundHeading(screen),
     screen.sealed ? sealedNotice(screen.round) : null,
     screen.progress.el,
     itemSections(ctx, screen),
@@ -100,7 +100,7 @@ async function roundState(ctx, id, data) {
 }
 
 /** Crumbs, title and status, the report number, the paper form's header, refused changes. */
-function roundHeading(ctx, { round, version, content, locale, isReport, data }) {
+function roundHeading({ round, version, content, locale, isReport, data }) {
   const site = data.site;
   const header = round.header || {};
   return [
