@@ -1,7 +1,8 @@
 /* Rounds service worker. Flask serves it at /app/sw.js with the version and the precache list
  * filled in below (webapp/pwa/views.py), so any change to a cached file makes a new worker.
  *
- * - Install: precache the shell, modules, styles, icons and translations under a cache named
+ * - Install: precache the shell, modules, styles, icons, translations and the contract (the
+ *   server's vocabularies and field rules) under a cache named
  *   from the version. No skipWaiting: a new version waits until the user taps "Update".
  * - Activate: delete the caches of older versions.
  * - Fetch: the shell for navigations under /app/ and to a tag's link (/t/<token>, opened from
@@ -17,6 +18,7 @@ const VERSION = '__VERSION__';
 const PRECACHE = __PRECACHE__;
 const CACHE = `rounds-${VERSION}`;
 const SHELL = '/app/';
+const CONTRACT = '/app/contract.json'; // vocabularies and field rules (docs/pwa.md)
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -53,7 +55,8 @@ self.addEventListener('fetch', (event) => {
     if (isAppPage(url.pathname)) event.respondWith(fromCache(SHELL, request));
     return;
   }
-  if ((url.pathname.startsWith('/static/') || url.pathname.startsWith('/app/i18n/')) && fromApp(request)) {
+  if ((url.pathname.startsWith('/static/') || url.pathname.startsWith('/app/i18n/')
+    || url.pathname === CONTRACT) && fromApp(request)) {
     event.respondWith(fromCache(url.pathname, request));
   }
 });

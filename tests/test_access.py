@@ -434,6 +434,7 @@ CASES = [
     ("GET", "/app/", lambda w, s: "/app/", None, PUBLIC),
     ("GET", "/app/sw.js", lambda w, s: "/app/sw.js", None, PUBLIC),
     ("GET", "/app/i18n/<locale>.json", lambda w, s: "/app/i18n/zh_Hans.json", None, PUBLIC),
+    ("GET", "/app/contract.json", lambda w, s: "/app/contract.json", None, PUBLIC),
     # Pages
     ("GET", "/sign-in", lambda w, s: "/sign-in", None, PUBLIC),
     (

@@ -3,6 +3,7 @@ language, and translation of marshmallow's own messages."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import gettext as _
@@ -64,6 +65,7 @@ def max_length(limit: int):
         if len(value) > limit:
             raise ValidationError(_("At most %(limit)d characters.", limit=limit))
 
+    check.max_length = limit  # read by the phone's contract (webapp/pwa/contract.py)
     return check
 
 
@@ -78,6 +80,7 @@ def one_of(choices: dict[str, Any]):
             allowed = ", ".join(choices)
             raise ValidationError(_("Choose one of: %(allowed)s.", allowed=allowed))
 
+    check.choices = choices
     return check
 
 
@@ -94,6 +97,7 @@ def max_items(limit: int):
         if len(value) > limit:
             raise ValidationError(_("At most %(limit)d items.", limit=limit))
 
+    check.max_items = limit
     return check
 
 
@@ -107,7 +111,20 @@ def in_range(low: int, high: int):
         if not low <= value <= high:
             raise ValidationError(_("Enter a number from %(low)d to %(high)d.", low=low, high=high))
 
+    check.minimum, check.maximum = low, high
     return check
+
+
+class Day(fields.Date):
+    """A calendar day spelled one way, YYYY-MM-DD, as a date input writes it. The phone compares
+    such days as text (static/js/equipment-fields.js), so "20261205" or a week date
+    ("2026-W49-3"), which Python would also read, are refused rather than understood by one side
+    only (tests/equipment_vectors.json)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def Name(limit: int = 200, **kw: Any) -> fields.String:  # noqa: N802 - a field factory

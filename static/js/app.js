@@ -4,6 +4,7 @@
  */
 
 import { Api, NetworkError } from './api.js';
+import { contractLoaded, loadContract } from './contract.js';
 import { Database } from './db.js';
 import {
   chooseLocale, cookieLocale, currentLocale, forgetCookieLocale, loadLocale, t,
@@ -80,9 +81,12 @@ async function main() {
     history.replaceState(null, '', `/app/#/t/${encodeURIComponent(tokenOfPath(location.pathname) ?? '')}`);
   }
   keepTagKey(ctx);
+  // The server's vocabularies and field rules, from the worker's cache when offline.
+  const contract = loadContract();
   await session.restore();
   if (!session.user) await session.check(); // perhaps signed in on the server's page
   await applyLanguage();
+  await contract;
   registerWorker(onUpdateReady).then((w) => { worker = w; });
   mountSyncBar(els.syncBar, {
     sync, onSignIn: () => { signingIn = true; render(); }, signedIn: () => Boolean(session.user),
@@ -99,6 +103,7 @@ async function main() {
   sync.addEventListener('pulled', async () => {
     // A language chosen offline reaches the account; a catalogue that failed to load is retried.
     await syncLanguageChoice().catch(() => false);
+    if (!contractLoaded()) await loadContract();
     if (await applyLanguage()) render();
     else rerenderQuietly();
   });

@@ -20,7 +20,7 @@
  * cursor) is one transaction; nothing here awaits the network inside a transaction.
  */
 
-import { parentOf, pulledRecord, rebase, serverAfter, siteOf } from './records.js';
+import { entryAfter, parentOf, pulledRecord, rebase, serverAfter, siteOf } from './records.js';
 
 const NAME = 'rounds';
 const VERSION = 3;
@@ -828,9 +828,10 @@ async function refreshRecord(tx, userId, clientId, entry, server) {
 
 async function answerOutbox(tx, userId, entry, answer, raw) {
   const key = [entry.client_id, entry.client_seq];
-  if (answer.status === 'rejected') {
+  const after = entryAfter(answer);
+  if (after === 'needs_attention') {
     await tx.put('outbox', needsAttention(entry, answer, raw));
-  } else if (answer.status === 'conflict') {
+  } else if (after === 'conflict') {
     await tx.put('outbox', { ...entry, status: 'conflict', result: raw, last_error: null });
   } else {
     await tx.delete('outbox', key);

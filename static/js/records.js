@@ -119,6 +119,19 @@ export function effectiveAnswer(result) {
 }
 
 /**
+ * What becomes of an outbox entry once the server answered it: `sent` (gone from the outbox),
+ * `needs_attention` (refused: the user decides) or `conflict` (kept until resolved). The cases
+ * the server must agree with are in tests/status_vectors.json.
+ * @param {{status:string}} answer the effective answer (effectiveAnswer)
+ * @returns {'sent'|'needs_attention'|'conflict'}
+ */
+export function entryAfter(answer) {
+  if (answer.status === 'rejected') return 'needs_attention';
+  if (answer.status === 'conflict') return 'conflict';
+  return 'sent';
+}
+
+/**
  * Whether a push answer is well formed: a JSON object with a results array of answers.
  * A captive portal's HTML page or any other body is not, and acknowledges nothing.
  * @param {any} body

@@ -153,6 +153,16 @@ export function answerMutation(round, entry, existing, answer, label) {
     changes: { ...changes, round_id: round.id, item_key: entry.key } });
 }
 
+/**
+ * The status a round shows: its own, or — made on this device and not yet synced — in progress,
+ * as the server starts every round (tests/status_vectors.json).
+ * @param {Record<string, any>} local the round as the device holds it
+ * @returns {string}
+ */
+export function roundStatus(local) {
+  return local.status || 'in_progress';
+}
+
 /** Answers keyed by item key, as checklist.missing() reads them. */
 export function answersByKey(answers) {
   return Object.fromEntries(answers.map((a) => [a.item_key, a]));

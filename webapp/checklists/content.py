@@ -13,11 +13,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from ..models.choices import ANSWER_STATUSES
+from ..models.choices import SENSES as SENSE_LABELS
+
 LANGS = ("zh_Hans", "zh_Hant", "en")
 FORMS = ("round", "maintenance_report")
 KINDS = ("check", "count_pair", "measurement", "text", "choice", "photo")
-SENSES = ("look", "listen", "smell", "touch", "function", "measure")
-STATUSES = ("normal", "abnormal", "na")
+SENSES = tuple(SENSE_LABELS)
+STATUSES = tuple(ANSWER_STATUSES)
 REQUIREMENTS = ("note", "photo")
 CAN_BE_ABNORMAL = ("check", "count_pair", "measurement", "choice")
 REPEATS = ("equipment",)

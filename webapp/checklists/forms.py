@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 from werkzeug.datastructures import MultiDict
 
+from ..models.choices import SENSES
 from . import content as rules
 
 FORM_LABELS = {
@@ -43,14 +44,7 @@ KIND_SHORT = {
     "choice": _l("Choice"),
     "photo": _l("Photo"),
 }
-SENSE_LABELS = {
-    "look": _l("Look"),
-    "listen": _l("Listen"),
-    "smell": _l("Smell"),
-    "touch": _l("Touch"),
-    "function": _l("Function test"),
-    "measure": _l("Measure"),
-}
+SENSE_LABELS = SENSES  # the house vocabulary (models/choices.py)
 REQUIREMENT_LABELS = {"note": _l("a note"), "photo": _l("a photo")}
 LANG_LABELS = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 from ..clock import latest_today
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
 from ..sites.schemas import SyncedOut
-from ..validation import Choice, Int, Name, Text, in_range, max_length, partial
+from ..validation import Choice, Day, Int, Name, Text, in_range, max_length, partial
 
 
 class EquipmentIn(Schema):
@@ -25,9 +25,9 @@ class EquipmentIn(Schema):
     manufacturer = Text(200)
     manufacturer_contact = Text(200)
     supplier = Text(200)
-    installed_on = fields.Date(allow_none=True, load_default=None)
+    installed_on = Day(allow_none=True, load_default=None)
     service_years = Int(allow_none=True, load_default=None, validate=in_range(0, 100))
-    warranty_until = fields.Date(allow_none=True, load_default=None)
+    warranty_until = Day(allow_none=True, load_default=None)
     interfaces = Text(2000)
     free_interfaces = Text(2000)
     status = Choice(EQUIPMENT_STATUSES, load_default="in_service")

@@ -1,6 +1,22 @@
-"""Fixed vocabularies, in the users' words. Values are stored; labels are translated on display."""
+"""Fixed vocabularies, in the users' words. Values are stored; labels are translated on display.
 
-from flask_babel import lazy_gettext as _l
+This module is the only owner of every vocabulary: the server's schemas, forms and reports use
+it, and the phone receives it as /app/contract.json (webapp/pwa/contract.py, docs/pwa.md) with
+each label as its English msgid, which the phone translates through its own catalogue.
+"""
+
+from flask_babel import LazyString, gettext
+
+
+class Label(LazyString):
+    """A label translated when shown, which remembers its English msgid for the phone."""
+
+    def __init__(self, msgid: str) -> None:
+        super().__init__(gettext, msgid)
+        self.msgid = msgid
+
+
+_l = Label  # the extraction keyword (scripts/update-catalogues.sh)
 
 ROLES = {
     "engineer": _l("On-site engineer"),
@@ -47,4 +63,66 @@ LANGUAGES = {
     "zh_Hans": "简体中文",
     "zh_Hant": "繁體中文",
     "en": "English",
+}
+
+# --- rounds: what the phone offers and the report prints (docs/checklists.md) -----------------
+
+ROUND_STATUSES = {
+    "in_progress": _l("In progress"),
+    "submitted": _l("Submitted, waiting for the client's signature"),
+    "sealed": _l("Signed and sealed"),
+}
+ANSWER_STATUSES = {
+    "normal": _l("Normal"),
+    "abnormal": _l("Abnormal"),
+    "na": _l("Not applicable"),
+}
+# How an item is checked; "measure" is printed as the phone shows it: Measurement.
+SENSES = {
+    "look": _l("Look"),
+    "listen": _l("Listen"),
+    "smell": _l("Smell"),
+    "touch": _l("Touch"),
+    "function": _l("Function test"),
+    "measure": _l("Measurement"),
+}
+SEVERITIES = {
+    "low": _l("Low"),
+    "medium": _l("Medium"),
+    "high": _l("High"),
+    "critical": _l("Critical"),
+}
+HANDOVER = {"yes": _l("Yes"), "no": _l("No"), "none": _l("None")}
+SATISFACTION = {
+    "very_satisfied": _l("Very satisfied"),
+    "satisfied": _l("Satisfied"),
+    "average": _l("Average"),
+    "unsatisfied": _l("Unsatisfied"),
+}
+REASONS = {
+    "attitude": _l("Service attitude"),
+    "skill": _l("Technical skill"),
+    "response": _l("Response speed"),
+}
+
+# Where a screen has room for a few characters only (a phone's answer button, a badge), the
+# same value under a shorter label.
+SHORT_LABELS = {
+    "answer_status": {"na": _l("N/A")},
+    "round_status": {"submitted": _l("Submitted")},
+}
+
+# Every vocabulary the phone receives in /app/contract.json, by the name it is asked for.
+VOCABULARIES = {
+    "client_type": CLIENT_TYPES,
+    "location_kind": LOCATION_KINDS,
+    "equipment_system": EQUIPMENT_SYSTEMS,
+    "equipment_status": EQUIPMENT_STATUSES,
+    "round_status": ROUND_STATUSES,
+    "answer_status": ANSWER_STATUSES,
+    "sense": SENSES,
+    "severity": SEVERITIES,
+    "handover": HANDOVER,
+    "satisfaction": SATISFACTION,
+    "reason": REASONS,
 }

@@ -1,7 +1,8 @@
 """The installable app: its shell, service worker, manifest, translations and static files.
 
 The service worker is served with the list of files to precache and a version derived from their
-contents, so any change to the shell or a module makes the browser see a new worker.
+contents (and from the phone–server contract, /app/contract.json), so any change to the shell, a
+module or a vocabulary makes the browser see a new worker.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flask import (
 )
 
 from ..i18n import catalogue_path, load_catalogue
+from .contract import contract
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 PRECACHE_DIRS = ("js", "css", "icons", "vendor")
@@ -105,6 +107,11 @@ def precache_manifest() -> tuple[str, list[str]]:
         if path.exists():
             digest.update(path.as_posix().encode())
             digest.update(path.read_bytes())
+    # The contract is made from the server's code, not a file: its bytes are part of the version,
+    # so a changed vocabulary or field rule reaches the phone as an update.
+    urls.append("/app/contract.json")
+    digest.update(b"/app/contract.json")
+    digest.update(contract_bytes())
     return digest.hexdigest()[:16], urls
 
 
@@ -120,6 +127,19 @@ def service_worker():
     # Registered for the scope / so that a tag's link (/t/<token>) opens the app offline; the
     # worker itself only answers /app/ and /t/ pages and the files they load.
     response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@cache
+def contract_bytes() -> bytes:
+    """/app/contract.json's body: the same bytes for every request and for the version hash."""
+    return json.dumps(contract(), ensure_ascii=False, sort_keys=True).encode()
+
+
+@bp.route("/app/contract.json")
+def contract_json():
+    response = Response(contract_bytes(), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 

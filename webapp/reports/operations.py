@@ -33,8 +33,9 @@ from ..models import (
     TemplateVersion,
     User,
 )
+from ..models.choices import ROUND_STATUSES, SATISFACTION
 from .pdf import PhotoBytes, render_round_pdf
-from .view_model import ROUND_STATUSES, SATISFACTION, clock, label, round_query, round_report
+from .view_model import clock, label, round_query, round_report
 
 PER_PAGE = 50
 EXPORT_MAX = 50_000

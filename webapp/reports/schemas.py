@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
 
+from ..models.choices import ROUND_STATUSES
 from ..validation import Choice, in_range
-from .view_model import ROUND_STATUSES
 
 
 class RoundFilter(Schema):

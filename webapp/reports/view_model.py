@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from ..checklists.content import expand, text
@@ -31,43 +30,15 @@ from ..models import (
     TemplateVersion,
     User,
 )
-
-ROUND_STATUSES = {
-    "in_progress": _l("In progress"),
-    "submitted": _l("Submitted, waiting for the client's signature"),
-    "sealed": _l("Signed and sealed"),
-}
-ANSWER_STATUSES = {
-    "normal": _l("Normal"),
-    "abnormal": _l("Abnormal"),
-    "na": _l("Not applicable"),
-}
-SENSES = {
-    "look": _l("Look"),
-    "listen": _l("Listen"),
-    "smell": _l("Smell"),
-    "touch": _l("Touch"),
-    "function": _l("Function test"),
-    "measure": _l("Measure"),
-}
-HANDOVER = {"yes": _l("Yes"), "no": _l("No"), "none": _l("None")}
-SATISFACTION = {
-    "very_satisfied": _l("Very satisfied"),
-    "satisfied": _l("Satisfied"),
-    "average": _l("Average"),
-    "unsatisfied": _l("Unsatisfied"),
-}
-REASONS = {
-    "attitude": _l("Service attitude"),
-    "skill": _l("Technical skill"),
-    "response": _l("Response speed"),
-}
-SEVERITIES = {
-    "low": _l("Low"),
-    "medium": _l("Medium"),
-    "high": _l("High"),
-    "critical": _l("Critical"),
-}
+from ..models.choices import (
+    ANSWER_STATUSES,
+    HANDOVER,
+    REASONS,
+    ROUND_STATUSES,
+    SATISFACTION,
+    SENSES,
+    SEVERITIES,
+)
 
 
 def label(mapping: dict[str, Any], key: str | None) -> str:

@@ -13,11 +13,12 @@ from marshmallow import ValidationError
 from ..api import endpoint
 from ..errors import ApiError
 from ..models import Site
+from ..models.choices import ROUND_STATUSES, SEVERITIES
 from ..office.views import office_only
 from ..validation import translate_messages
 from . import operations as ops
 from .schemas import RoundFilter, filter_args
-from .view_model import ROUND_STATUSES, SEVERITIES, round_report
+from .view_model import round_report
 
 bp = Blueprint("reports", __name__)
 TAGS = ["rounds"]

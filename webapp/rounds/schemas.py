@@ -5,14 +5,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from ..models.choices import ANSWER_STATUSES, HANDOVER, REASONS, SATISFACTION, SEVERITIES
 from ..sites.schemas import SyncedOut
 from ..validation import Choice, Name, Text, max_items, max_length, not_blank, sha256_hex
 
-ANSWER_STATUSES = {"normal": 1, "abnormal": 1, "na": 1}
-SEVERITIES = {"low": 1, "medium": 1, "high": 1, "critical": 1}
-HANDOVER = {"yes": 1, "no": 1, "none": 1}
-SATISFACTION = {"very_satisfied": 1, "satisfied": 1, "average": 1, "unsatisfied": 1}
-REASONS = {"attitude": 1, "skill": 1, "response": 1}
 MAX_DEVICES = 500
 
 

@@ -5,13 +5,13 @@
  */
 
 import { AttachmentError, newAttachment, preparePhoto } from '../attachments.js';
-import { equipmentFields, isoDay } from '../equipment-fields.js';
+import { equipmentFields, validateEquipment } from '../equipment-fields.js';
 import { t } from '../i18n.js';
 import { go } from '../router.js';
 import { h, replace } from './dom.js';
+import { control, readValue } from './equipment-controls.js';
+import { keepDraft, startDraft } from './equipment-draft.js';
 import { size } from './format.js';
-
-const DRAFT_DELAY_MS = 250;
 
 /**
  * @param {import('./context.js').Context} ctx
@@ -35,122 +35,32 @@ export async function renderEquipmentForm(ctx, { id, siteId }) {
     .sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh'));
 
   const form = h('form.stack', { novalidate: true, 'data-testid': 'equipment-form' });
-  const errors = new Map();
-  const inputs = new Map();
-  const grid = h('div.form-grid', null, equipmentFields().map((field) => {
-    const input = control(field, draft.values[field.name], locations);
-    inputs.set(field.name, input);
-    const error = h('span.error-text', { id: `err-${field.name}`, role: 'alert' });
-    errors.set(field.name, error);
-    return h('div.field', { class: field.wide ? 'span' : '' },
-      h('label', { for: `f-${field.name}` }, field.label, field.required ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null),
-      input, field.help ? h('span.muted.small', null, field.help) : null, error);
-  }));
-
-  const photoInput = h('input', { type: 'file', accept: 'image/*', capture: 'environment', id: 'f-photo' });
-  const photoBox = h('div.photo-box');
-  const photoError = h('span.error-text', { role: 'alert' });
-  const showPhoto = () => {
-    if (!draft.photo) return replace(photoBox);
-    const url = URL.createObjectURL(new Blob([draft.photo.bytes], { type: draft.photo.mime }));
-    ctx.urls.push(url);
-    return replace(photoBox, h('img', { src: url, alt: t('Nameplate photo') }),
-      h('span.muted.small', null, size(draft.photo.size)),
-      h('button.btn.small', { type: 'button', onclick: () => { draft.photo = null; showPhoto(); saveSoon(); } }, t('Remove photo')));
-  };
-  photoInput.addEventListener('change', async () => {
-    const file = photoInput.files && photoInput.files[0];
-    photoError.textContent = '';
-    if (!file) return;
-    try {
-      draft.photo = await preparePhoto(file, 'photo'); // size checked here, before any save
-      showPhoto();
-      await saveNow();
-    } catch (error) {
-      if (!(error instanceof AttachmentError)) throw error;
-      photoError.textContent = error.message;
-    }
-    photoInput.value = '';
-  });
-  showPhoto();
-
-  let timer = null;
+  const grid = fieldGrid(draft, locations);
   const collect = () => {
-    for (const [name, input] of inputs) draft.values[name] = readValue(name, input);
+    for (const [name, input] of grid.inputs) draft.values[name] = readValue(name, input);
   };
-  const saveNow = async () => {
-    clearTimeout(timer);
-    timer = null;
-    collect();
-    await ctx.db.saveDraft(userId, draftKey, draft);
-  };
-  const saveSoon = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => saveNow().catch((e) => console.error('draft not saved', e)), DRAFT_DELAY_MS);
-  };
-  form.addEventListener('input', saveSoon);
-  form.addEventListener('change', saveSoon);
-  const onHide = () => { if (document.visibilityState === 'hidden' && timer) saveNow(); };
-  document.addEventListener('visibilitychange', onHide);
-  let saved = false;
-
-  const formError = h('p.error-text', { role: 'alert' });
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    collect();
-    const problems = validate(draft.values);
-    for (const [name, el] of errors) el.textContent = problems[name] || '';
-    for (const [name, input] of inputs) input.setAttribute('aria-invalid', problems[name] ? 'true' : 'false');
-    if (Object.keys(problems).length) {
-      formError.textContent = t('Please correct the marked fields.');
-      inputs.get(Object.keys(problems)[0]).focus();
-      return;
-    }
-    formError.textContent = '';
-    const recordId = creating ? draft.id : id;
-    const label = draft.values.name;
-    const attachments = draft.photo ? [newAttachment({
-      ownerEntity: 'equipment', ownerId: recordId, kind: 'photo', label, siteId: site, photo: draft.photo,
-    })] : [];
-    saved = true;
-    clearTimeout(timer);
-    try {
-      if (creating) {
-        await ctx.outbox.create({ entity: 'equipment', id: recordId, values: draft.values, label, attachments, draftKey });
-      } else {
-        await ctx.outbox.update({
-          entity: 'equipment', record: { id, site_id: site }, baseVersion: draft.base_version,
-          initial: draft.initial, values: draft.values, label, attachments, draftKey, supersedes: draft.supersedes,
-        });
-      }
-    } catch (error) {
-      // Nothing was written (one transaction); the draft still holds every value.
-      saved = false;
-      await saveNow().catch(() => {});
-      formError.textContent = t('Could not save on this device: %(error)s', { error: error.name || error.message });
-      return;
-    }
-    ctx.flash(t('Saved on this device. It will be sent when there is a connection.'));
-    go(`/equipment/${encodeURIComponent(recordId)}`, { replace: true });
-  });
+  const keeper = keepDraft(ctx, { form, key: draftKey, draft, collect });
+  const photo = nameplatePhoto(ctx, draft, keeper);
+  const target = { creating, id, site, draftKey, back: '' };
+  target.back = creating ? `#/sites/${encodeURIComponent(site)}` : `#/equipment/${encodeURIComponent(id)}`;
+  const saving = saveOnSubmit(ctx, { form, draft, grid, collect, keeper, target });
 
   const discardDraft = async () => {
     await ctx.db.dropDraft(userId, draftKey);
-    saved = true;
+    saving.done();
     go(creating ? `/sites/${encodeURIComponent(site)}/new` : `/equipment/${encodeURIComponent(id)}/edit`, { replace: true });
   };
-  const back = creating ? `#/sites/${encodeURIComponent(site)}` : `#/equipment/${encodeURIComponent(id)}`;
   replace(form,
-    grid,
+    grid.el,
     h('div.field.span', null,
-      h('label', { for: 'f-photo' }, t('Nameplate photo')), photoInput, photoBox, photoError),
-    formError,
+      h('label', { for: 'f-photo' }, t('Nameplate photo')), photo.input, photo.box, photo.error),
+    saving.error,
     h('div.form-actions', null,
       h('button.btn.primary.block', { type: 'submit', 'data-testid': 'save' }, t('Save')),
-      h('a.btn.block', { href: back }, t('Cancel'))));
+      h('a.btn.block', { href: target.back }, t('Cancel'))));
 
   const el = h('section', null,
-    h('p.crumbs', null, h('a', { href: back }, creating ? t('Back to the site') : rec.local.name)),
+    h('p.crumbs', null, h('a', { href: target.back }, creating ? t('Back to the site') : rec.local.name)),
     h('h1', null, creating ? t('Register equipment') : t('Edit equipment')),
     restored ? h('p.notice', { 'data-testid': 'draft-restored' }, t('What you typed before is restored.'), ' ',
       h('button.btn.small', { type: 'button', onclick: discardDraft }, t('Start over'))) : null,
@@ -159,80 +69,111 @@ export async function renderEquipmentForm(ctx, { id, siteId }) {
   return {
     el,
     async leave() {
-      document.removeEventListener('visibilitychange', onHide);
-      if (!saved && timer) await saveNow();
+      keeper.stop();
+      if (!saving.isDone() && keeper.waiting()) await keeper.saveNow();
     },
   };
 }
 
-function startDraft(rec, siteId, retry) {
-  const fields = equipmentFields().map((f) => f.name);
-  const pick = (data) => Object.fromEntries(fields.map((name) => [name, data[name] ?? null]));
-  if (!rec) {
-    const initial = { ...pick({ system: 'other', status: 'in_service' }), site_id: siteId };
-    const values = { ...initial, ...(retry ? retry.changes : {}) };
-    return { id: retry ? retry.id : crypto.randomUUID(), initial, values, base_version: 0, supersedes: retry?.mutation_id };
-  }
-  const initial = pick(rec.local);
-  return {
-    initial,
-    values: { ...initial, ...(retry ? retry.changes : {}) },
-    base_version: rec.version,
-    supersedes: retry ? retry.mutation_id : undefined,
+/** Every field with its label, input and error line; `inputs` and `errors` by field name. */
+function fieldGrid(draft, locations) {
+  const errors = new Map();
+  const inputs = new Map();
+  const el = h('div.form-grid', null, equipmentFields().map((field) => {
+    const input = control(field, draft.values[field.name], locations);
+    inputs.set(field.name, input);
+    const error = h('span.error-text', { id: `err-${field.name}`, role: 'alert' });
+    errors.set(field.name, error);
+    return h('div.field', { class: field.wide ? 'span' : '' },
+      h('label', { for: `f-${field.name}` }, field.label, field.required ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null),
+      input, field.help ? h('span.muted.small', null, field.help) : null, error);
+  }));
+  /** Show the problems found (field -> message); true when there are none. */
+  const show = (problems) => {
+    for (const [name, error] of errors) error.textContent = problems[name] || '';
+    for (const [name, input] of inputs) input.setAttribute('aria-invalid', problems[name] ? 'true' : 'false');
+    const first = Object.keys(problems).find((name) => inputs.has(name));
+    if (first) inputs.get(first).focus();
+    return Object.keys(problems).length === 0;
   };
+  return { el, inputs, show };
 }
 
-function control(field, value, locations) {
-  const common = { id: `f-${field.name}`, name: field.name, 'aria-describedby': `err-${field.name}` };
-  if (field.type === 'textarea') {
-    return h('textarea', { ...common, maxlength: field.max, rows: 3, value: value ?? '' });
-  }
-  if (field.type === 'select' || field.type === 'location') {
-    const options = field.type === 'location'
-      ? [['', t('Without a location')], ...locations.map((l) => [l.id, l.name])]
-      : Object.entries(field.options);
-    // A value the list does not know (a location not on the device yet) stays as it is:
-    // a form must never change a field the user did not touch.
-    if (value && !options.some(([v]) => v === String(value))) {
-      options.push([String(value), field.type === 'location' ? t('Unknown location') : String(value)]);
+/** The nameplate photo: taken, scaled and kept with the draft until the form is saved. */
+function nameplatePhoto(ctx, draft, keeper) {
+  const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', id: 'f-photo' });
+  const box = h('div.photo-box');
+  const error = h('span.error-text', { role: 'alert' });
+  const show = () => {
+    if (!draft.photo) return replace(box);
+    const url = URL.createObjectURL(new Blob([draft.photo.bytes], { type: draft.photo.mime }));
+    ctx.urls.push(url);
+    return replace(box, h('img', { src: url, alt: t('Nameplate photo') }),
+      h('span.muted.small', null, size(draft.photo.size)),
+      h('button.btn.small', { type: 'button', onclick: () => { draft.photo = null; show(); keeper.saveSoon(); } }, t('Remove photo')));
+  };
+  input.addEventListener('change', async () => {
+    const file = input.files && input.files[0];
+    error.textContent = '';
+    if (!file) return;
+    try {
+      draft.photo = await preparePhoto(file, 'photo'); // size checked here, before any save
+      show();
+      await keeper.saveNow();
+    } catch (failure) {
+      if (!(failure instanceof AttachmentError)) throw failure;
+      error.textContent = failure.message;
     }
-    return h('select', common, options.map(([v, label]) => h('option', { value: v, selected: String(value ?? '') === v }, label)));
-  }
-  if (field.type === 'number') {
-    return h('input', { ...common, type: 'number', inputmode: 'numeric', min: field.min, max: field.max, step: 1, value: value ?? '' });
-  }
-  if (field.type === 'date') {
-    // The picker offers no day after today (the phone's own calendar) for an installation.
-    return h('input', { ...common, type: 'date', max: field.name === 'installed_on' ? isoDay() : null, value: value ?? '' });
-  }
-  return h('input', { ...common, type: 'text', maxlength: field.max, required: field.required, value: value ?? '' });
+    input.value = '';
+  });
+  show();
+  return { input, box, error };
 }
 
-function readValue(name, input) {
-  const raw = input.value;
-  if (name === 'location_id' || input.type === 'date') return raw || null;
-  if (input.type === 'number') return raw === '' ? null : Number(raw);
-  return raw.trim();
-}
-
-function validate(values) {
-  const problems = {};
-  // Today on this phone's calendar: at 07:00 in China the UTC date is still yesterday. The
-  // server refuses only dates after today in the latest time zone (webapp/clock.py).
-  const today = isoDay();
-  for (const field of equipmentFields()) {
-    const value = values[field.name];
-    if (field.required && (value === null || value === '')) problems[field.name] = t('This field may not be empty.');
-    else if (field.max && typeof value === 'string' && field.type !== 'number' && value.length > field.max) {
-      problems[field.name] = t('At most %(limit)d characters.', { limit: field.max });
+/**
+ * Saving: check every field as the server would, then one outbox entry with only the changed
+ * fields (or the whole new record) and the photo, in one transaction.
+ */
+function saveOnSubmit(ctx, { form, draft, grid, collect, keeper, target }) {
+  const error = h('p.error-text', { role: 'alert' });
+  let saved = false;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    collect();
+    if (!grid.show(validateEquipment(draft.values, { partial: !target.creating }))) {
+      error.textContent = t('Please correct the marked fields.');
+      return;
     }
+    error.textContent = '';
+    saved = true;
+    keeper.cancel();
+    try {
+      await writeOutbox(ctx, draft, target);
+    } catch (failure) {
+      // Nothing was written (one transaction); the draft still holds every value.
+      saved = false;
+      await keeper.saveNow().catch(() => {});
+      error.textContent = t('Could not save on this device: %(error)s', { error: failure.name || failure.message });
+      return;
+    }
+    ctx.flash(t('Saved on this device. It will be sent when there is a connection.'));
+    go(`/equipment/${encodeURIComponent(target.creating ? draft.id : target.id)}`, { replace: true });
+  });
+  return { error, done: () => { saved = true; }, isDone: () => saved };
+}
+
+async function writeOutbox(ctx, draft, { creating, id, site, draftKey }) {
+  const recordId = creating ? draft.id : id;
+  const label = draft.values.name;
+  const attachments = draft.photo ? [newAttachment({
+    ownerEntity: 'equipment', ownerId: recordId, kind: 'photo', label, siteId: site, photo: draft.photo,
+  })] : [];
+  if (creating) {
+    await ctx.outbox.create({ entity: 'equipment', id: recordId, values: draft.values, label, attachments, draftKey });
+  } else {
+    await ctx.outbox.update({
+      entity: 'equipment', record: { id, site_id: site }, baseVersion: draft.base_version,
+      initial: draft.initial, values: draft.values, label, attachments, draftKey, supersedes: draft.supersedes,
+    });
   }
-  const years = values.service_years;
-  if (years !== null && (!Number.isInteger(years) || years < 0 || years > 100)) {
-    problems.service_years = t('Enter a number from %(low)d to %(high)d.', { low: 0, high: 100 });
-  }
-  if (values.installed_on && values.installed_on > today) {
-    problems.installed_on = t('The installation date is in the future.');
-  }
-  return problems;
 }

@@ -11,6 +11,7 @@ import {
   displayValue, equipmentFields, fieldLabel, isoDay, statuses, systems, warrantyState, yearsInUse, yearsText,
 } from '../equipment-fields.js';
 import { outcomeOf, sidesOf } from '../conflicts.js';
+import { labelOf } from '../contract.js';
 import { t, tn } from '../i18n.js';
 import { h, keepDates, replace } from './dom.js';
 import { documentsSection } from './documents.js';
@@ -210,8 +211,6 @@ function photos(ctx, blobs, onServer) {
 
 // --- the timeline -------------------------------------------------------------------------------
 
-const SEVERITIES = () => ({ low: t('Low'), medium: t('Medium'), high: t('High'), critical: t('Critical') });
-const ROUND_STATUSES = () => ({ in_progress: t('In progress'), submitted: t('Submitted'), sealed: t('Signed and sealed') });
 const EDIT_STATUSES = () => ({
   pending: t('Waiting to be sent'), needs_attention: t('Refused by the server'), conflict: t('Conflict to resolve'),
   applied: t('Sent'), duplicate: t('Sent'), rejected: t('Refused by the server'),
@@ -260,7 +259,7 @@ function timeline(ctx, { rec, rounds, answers, versions, faults, edits, conflict
         h('span.row-main', null,
           h('span.muted.small', null, stamp(at), ' · ', t('Inspection'), round.number ? ` · ${round.number}` : ''),
           h('strong', null, version ? text(version.content.title, locale) : t('Round')),
-          h('span.small', null, ROUND_STATUSES()[round.status] || round.status || '')),
+          h('span.small', null, labelOf('round_status', round.status, { short: true }))),
         h('span.row-side', null, !mine.length ? null : abnormal
           ? h('span.badge.abnormal', { 'data-result': 'abnormal' }, tn('%(num)d abnormal', '%(num)d abnormal', abnormal))
           : h('span.badge.normal', { 'data-result': 'normal' }, t('Normal')))),
@@ -275,7 +274,7 @@ function timeline(ctx, { rec, rounds, answers, versions, faults, edits, conflict
           fault.number || (fault._pending ? t('Number given when it reaches the server') : '')),
         h('strong', null, fault.description || t('Fault')),
         h('span.small', null, h('span.badge', { class: `severity-${fault.severity}` },
-          SEVERITIES()[fault.severity] || fault.severity))),
+          labelOf('severity', fault.severity)))),
     });
   }
   for (const conflict of conflicts) {

@@ -6,18 +6,14 @@
 
 import { newAttachment, sha256Hex } from '../attachments.js';
 import { clientSigns, expand, text } from '../checklist.js';
+import { maxLength, labels as vocabularyLabels } from '../contract.js';
 import { t, tn } from '../i18n.js';
 import { go } from '../router.js';
 import { answersByKey, deviceTime, progress, signMutation } from '../rounds.js';
 import { h, replace } from './dom.js';
-import { loadRound, STATUS_LABELS } from './round.js';
+import { loadRound } from './round.js';
 import { signaturePad } from './signature-pad.js';
 
-export const HANDOVER = () => ({ yes: t('Yes'), no: t('No'), none: t('None') });
-export const SATISFACTION = () => ({
-  very_satisfied: t('Very satisfied'), satisfied: t('Satisfied'), average: t('Average'), unsatisfied: t('Unsatisfied'),
-});
-export const REASONS = () => ({ attitude: t('Service attitude'), skill: t('Technical skill'), response: t('Response speed') });
 
 function radios(name, choices, testid) {
   return h('div.choices', { role: 'radiogroup', 'data-testid': testid },
@@ -50,19 +46,19 @@ export async function renderHandover(ctx, id) {
   const p = progress(content, round, data.answers);
   const abnormal = expand(content, round.equipment_ids || []).filter((e) => answers[e.key]?.status === 'abnormal');
   const header = round.header || {};
-  const labels = STATUS_LABELS();
+  const labels = vocabularyLabels('answer_status', { short: true });
 
   const form = h('form.stack.acceptance', { novalidate: true });
   const errors = h('div.error-text', { role: 'alert', 'data-testid': 'acceptance-errors' });
   const accepted = h('input', { type: 'checkbox', name: 'accepted', 'data-testid': 'accepted' });
   const reasonsBox = h('fieldset.reasons', { hidden: true },
     h('legend', null, t('If unsatisfied, why?')),
-    Object.entries(REASONS()).map(([value, label]) => h('label.choice', null,
+    Object.entries(vocabularyLabels('reason')).map(([value, label]) => h('label.choice', null,
       h('input', { type: 'checkbox', name: 'reasons', value }), h('span', null, label))));
-  const comments = h('textarea', { name: 'comments', maxlength: '2000', rows: '2' });
-  const signer = h('input', { name: 'signer', maxlength: '100', autocomplete: 'name', 'data-testid': 'signer', value: header.contact || '' });
+  const comments = h('textarea', { name: 'comments', maxlength: maxLength('acceptance', 'comments'), rows: '2' });
+  const signer = h('input', { name: 'signer', maxlength: maxLength('acceptance', 'signer'), autocomplete: 'name', 'data-testid': 'signer', value: header.contact || '' });
   const pad = signaturePad();
-  const satisfaction = radios('satisfaction', SATISFACTION(), 'satisfaction');
+  const satisfaction = radios('satisfaction', vocabularyLabels('satisfaction'), 'satisfaction');
   satisfaction.addEventListener('change', () => {
     reasonsBox.hidden = form.elements.satisfaction.value !== 'unsatisfied';
   });
@@ -75,7 +71,7 @@ export async function renderHandover(ctx, id) {
 
   form.append(
     h('label.check.big', null, accepted, h('span', null, t('The system has been accepted and works normally (confirming closes this service).'))),
-    h('fieldset', null, h('legend', null, t('Attachments handed over')), radios('handover', HANDOVER(), 'handover-choice')),
+    h('fieldset', null, h('legend', null, t('Attachments handed over')), radios('handover', vocabularyLabels('handover'), 'handover-choice')),
     h('fieldset', null, h('legend', null, t('Satisfaction')), satisfaction),
     reasonsBox,
     h('label', null, t('Comments'), comments),

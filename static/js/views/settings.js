@@ -31,7 +31,7 @@ export async function renderSettings(ctx) {
     passwordCard(ctx),
     passkeysCard(ctx),
     await languageCard(ctx),
-    await storageCard(ctx),
+    await storageCard(),
     await aboutCard(ctx),
     await signOutCard(ctx));
 }
@@ -158,7 +158,7 @@ async function languageCard(ctx) {
     status);
 }
 
-async function storageCard(ctx) {
+async function storageCard() {
   const storage = navigator.storage;
   const persisted = storage && storage.persisted ? await storage.persisted() : false;
   const estimate = storage && storage.estimate ? await storage.estimate() : null;
