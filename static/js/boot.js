@@ -5,7 +5,7 @@
  * fetches its own otherwise (the first start on a device, or a language changed elsewhere).
  */
 (function prefetchCatalogue() {
-  var locale = null;
+  let locale = null;
   try {
     locale = window.localStorage.getItem('rounds.locale');
   } catch (error) {
@@ -13,7 +13,7 @@
   }
   if (!/^(zh_Hans|zh_Hant|en)$/.test(locale || '')) return;
   window.__roundsCatalogue = {
-    locale: locale,
+    locale,
     response: fetch('/app/i18n/' + locale + '.json', { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : null; })
       .catch(function () { return null; }),
