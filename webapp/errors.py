@@ -41,14 +41,30 @@ def forbidden() -> ApiError:
 
 
 def validation_error(fields: dict[str, Any], message: str | None = None) -> ApiError:
-    from .validation import translate_messages
+    from .validation import translate_messages, unstorable_message
 
+    translated = translate_messages(fields)
+    if message is None and _holds(translated, unstorable_message()):
+        message = unstorable_message()  # the one reason a person cannot guess from the field
     return ApiError(
         422,
         "invalid",
         message or _("Some fields are not valid; see each field."),
-        translate_messages(fields),
+        translated,
     )
+
+
+def _holds(tree: Any, message: str) -> bool:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif node == message:
+            return True
+    return False
 
 
 def wants_json() -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from ..clock import latest_today
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
 from ..sites.schemas import SyncedOut
-from ..validation import Choice, Int, Name, Text, in_range, max_length, partial
+from ..validation import Choice, Int, Name, Schema, Text, in_range, max_length, partial
 
 
 class EquipmentIn(Schema):

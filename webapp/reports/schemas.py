@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, validates_schema
 
-from ..validation import Choice, in_range
+from ..validation import Choice, Schema, in_range
 from .view_model import ROUND_STATUSES
 
 
