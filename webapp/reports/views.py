@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from .. import clock
 from ..api import endpoint
 from ..errors import ApiError
 from ..models import Site
@@ -84,7 +83,7 @@ def _export_rows():
 
 
 def _export_name(extension: str) -> str:
-    return f"rounds-{date.today():%Y%m%d}.{extension}"
+    return f"rounds-{clock.today():%Y%m%d}.{extension}"
 
 
 @bp.route("/office/rounds/export.csv")
