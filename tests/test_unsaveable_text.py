@@ -92,10 +92,10 @@ def test_one_unsaveable_note_is_rejected_and_the_rest_goes_through(client, world
         assert error["code"] == "invalid"
         assert _chinese(error["message"]), error
         assert error["fields"], error
-    assert "notes" in body["results"][1]["error"]["fields"]["changes"]
+    assert "notes" in body["results"][1]["error"]["fields"]  # named as the phone's field
     assert "base_version" in body["results"][2]["error"]["fields"]
     assert "client_time" in body["results"][3]["error"]["fields"]
-    assert "filename" in body["results"][4]["error"]["fields"]["changes"]
+    assert "filename" in body["results"][4]["error"]["fields"]
     saved = Equipment.get_by_id(device.id)
     assert (saved.brand, saved.model) == ("雅马哈", "QL5")
     assert saved.notes not in BAD_TEXTS.values()

@@ -59,6 +59,17 @@ MUTATION_IN = MutationIn()
 REFUSED = {"entity": "", "op": "", "base_version": 0, "changes": {}, "client_time": ""}
 
 
+def _by_field(errors: dict[str, Any]) -> dict[str, Any]:
+    """Reasons about the changed fields named by those fields, as a handler's own check names
+    them, so the phone shows "Notes: ..." beside the field it knows."""
+    inner = errors.pop("changes", None)
+    if isinstance(inner, dict):
+        return {**inner, **errors}
+    if inner is not None:
+        errors["changes"] = inner
+    return errors
+
+
 def read_mutations(heads: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each mutation loaded with the full contract. One that breaks it (text that cannot be
     saved, a number no column holds, a missing field) keeps only its head and carries the
@@ -74,7 +85,7 @@ def read_mutations(heads: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "id": NO_ID,
                     "mutation_id": head["mutation_id"],
                     "client_seq": head["client_seq"],
-                    "invalid": validation_error(err.normalized_messages()),
+                    "invalid": validation_error(_by_field(err.normalized_messages())),
                 }
             )
     return loaded
