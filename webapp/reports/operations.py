@@ -251,14 +251,14 @@ def export_xlsx(records: Iterable[dict[str, Any]], *, sheet_title: str) -> bytes
 FAULT_PAGE = 200
 
 
-def find_faults(*, site_id: str = "", severity: str = "") -> tuple[list[Fault], int]:
-    """The office's fault list: the newest first, with their site, device and round."""
+def find_faults(
+    *, site_id: UUID | None = None, severity: str | None = None
+) -> tuple[list[Fault], int]:
+    """The office's fault list (filters loaded by schemas.FaultFilter): the newest first, with
+    their site, device and round."""
     query = Fault.live()
     if site_id:
-        try:
-            query = query.where(Fault.site == UUID(site_id))
-        except ValueError:
-            return [], 0
+        query = query.where(Fault.site == site_id)
     if severity:
         query = query.where(Fault.severity == severity)
     total = query.count()

@@ -15,7 +15,7 @@ from ..models import Site
 from ..office.views import office_only
 from ..validation import translate_messages
 from . import operations as ops
-from .schemas import RoundFilter, filter_args
+from .schemas import FaultFilter, RoundFilter, filter_args
 from .view_model import ROUND_STATUSES, SEVERITIES, round_report
 
 bp = Blueprint("reports", __name__)
@@ -120,15 +120,20 @@ def round_detail(round_id):
 @office_only
 def faults():
     """Faults raised from abnormal items (and, later, reported otherwise), newest first."""
-    site_id = request.args.get("site_id") or ""
-    severity = request.args.get("severity") or ""
-    rows, total = ops.find_faults(site_id=site_id, severity=severity)
+    typed = filter_args(request.args)
+    try:
+        filters, errors = FaultFilter().load(typed), {}
+        rows, total = ops.find_faults(**filters)
+    except ValidationError as err:
+        errors = translate_messages(err.normalized_messages())
+        rows, total = [], 0
     return render_template(
         "reports/faults.html",
         rows=rows,
         total=total,
-        site_id=site_id,
-        severity=severity,
+        site_id=typed.get("site_id", ""),
+        severity=typed.get("severity", ""),
+        errors=errors,
         severities=SEVERITIES,
         sites=Site.live().order_by(Site.name),
-    )
+    ), (422 if errors else 200)
