@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from tests.conftest import Api, sign_in_as
-from tests.factories import create_location
+from tests.factories import create_location, create_user
 from tests.test_reports import plain_round
 from webapp.auth.sessions import start_session
 from webapp.models import Attachment, Passkey, SyncConflict
@@ -205,7 +205,8 @@ CASES = [
         "POST",
         "/api/assignments",
         lambda w, s: "/api/assignments",
-        lambda w, s: {"engineer_id": str(w["engineer2"].id), "site_id": str(site(w, s))},
+        # an engineer stationed nowhere: stationing one already there is a 409
+        lambda w, s: {"engineer_id": str(w["unstationed"].id), "site_id": str(site(w, s))},
         office(201),
     ),
     (
@@ -949,6 +950,7 @@ def scoped_world(app, world):
     a_in = next(iter(world["users"]["engineer"].assignments))
     a_out = assign(world["engineer2"], world["sites"][1])
     world["assignments"] = (a_in, a_out)
+    world["unstationed"] = create_user("engineer", "eng3")
     world["rounds"] = tuple(
         plain_round(site, world["engineer2"], number=f"R-2026-0000{n}")
         for n, site in enumerate(world["sites"], start=1)

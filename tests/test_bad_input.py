@@ -20,7 +20,7 @@ WRONG_VALUES = {
     fields.Integer: ["twelve", 1.5, True, 10**30],
     fields.Boolean: ["maybe", 7],
     fields.Date: ["yesterday", "2024-13-45", 20240101],
-    fields.String: [123, ["a"], {"a": 1}],
+    fields.String: [123, ["a"], {"a": 1}, "NUL\x00"],  # text that cannot be saved, too
     fields.List: ["not a list", {"a": 1}, [1, "x"]],
     fields.Dict: ["not a mapping", [1, 2]],
 }

@@ -653,4 +653,4 @@ def test_the_office_sees_the_faults_raised_from_rounds(client, world, app):
     assert "F-2026-00007" in body and "画面偏色" in body and "数字调音台" in body
     other = client.get(f"/office/faults?site_id={world['sites'][1].id}").get_data(as_text=True)
     assert "F-2026-00007" not in other
-    assert client.get("/office/faults?site_id=nonsense").status_code == 200
+    assert client.get("/office/faults?site_id=nonsense").status_code == 422  # and says why

@@ -64,7 +64,7 @@ def read_json_object() -> dict[str, Any]:
     raw = request.get_data(cache=True)
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past any real body too
         raise ApiError(400, "malformed_json", _("The body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise ApiError(422, "invalid", _("The body must be a JSON object."))

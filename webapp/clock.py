@@ -11,6 +11,7 @@ phone checks the stricter rule itself, against its own local date (static/js/equ
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
@@ -29,3 +30,10 @@ def now() -> datetime:
 def latest_today() -> date:
     """Today's date where it is latest: a typed date after this is in the future everywhere."""
     return (now() + LATEST_UTC_OFFSET).date()
+
+
+def today() -> date:
+    """Today's date where the team works (`BABEL_DEFAULT_TIMEZONE`, China by default): what a
+    device's years in use and an export's file name count from."""
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else "UTC"
+    return now().astimezone(ZoneInfo(zone)).date()

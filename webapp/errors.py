@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+# How long a client waits before trying again when the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
 
 
 class ApiError(Exception):
@@ -41,14 +45,30 @@ def forbidden() -> ApiError:
 
 
 def validation_error(fields: dict[str, Any], message: str | None = None) -> ApiError:
-    from .validation import translate_messages
+    from .validation import translate_messages, unstorable_message
 
+    translated = translate_messages(fields)
+    if message is None and _holds(translated, unstorable_message()):
+        message = unstorable_message()  # the one reason a person cannot guess from the field
     return ApiError(
         422,
         "invalid",
         message or _("Some fields are not valid; see each field."),
-        translate_messages(fields),
+        translated,
     )
+
+
+def _holds(tree: Any, message: str) -> bool:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif node == message:
+            return True
+    return False
 
 
 def wants_json() -> bool:
@@ -75,6 +95,10 @@ HTTP_MESSAGES = {
     413: ("too_large", lambda: _("The request is too large.")),
     415: ("unsupported_media_type", lambda: _("Send JSON with Content-Type: application/json.")),
     429: ("too_many_requests", lambda: _("Too many attempts. Please wait and try again.")),
+    503: (
+        "unavailable",
+        lambda: _("The server cannot reach its database just now. Nothing was saved; try again."),
+    ),
     500: ("server_error", lambda: _("Something went wrong on the server. Nothing was saved.")),
 }
 
@@ -82,6 +106,29 @@ HTTP_MESSAGES = {
 def describe(status: int) -> tuple[str, str]:
     code, message = HTTP_MESSAGES.get(status, ("error", lambda: _("The request failed.")))
     return code, message()
+
+
+def database_unreachable(err: Exception) -> bool:
+    """The database is down, restarting, or refused this transaction for a retry (serialisation,
+    a lock timeout): the request may succeed later. A query that is wrong is a bug, not this."""
+    if isinstance(err, InterfaceError):
+        return True
+    if not isinstance(err, OperationalError):
+        return False
+    text = str(err).lower()
+    return not any(bug in text for bug in ("no such", "syntax error", "has no column"))
+
+
+def unavailable_response():
+    """503 with Retry-After: the envelope on /api/*, a translated page elsewhere. The page is
+    drawn as for someone signed out, since who is signed in cannot be read either."""
+    code, message = describe(503)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return envelope(503, code, message, headers=headers)
+    g._login_user = current_app.login_manager.anonymous_user()  # flask-login's slot: no query
+    page = render_template("error.html", status=503, message=message)
+    return page, 503, headers
 
 
 def init_app(app: Flask) -> None:
@@ -101,6 +148,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
+        if database_unreachable(err):
+            app.logger.warning("No database on %s %s: %s", request.method, request.path, err)
+            return unavailable_response()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         code, message = describe(500)
         if wants_json():

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import marshmallow
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields, pre_load
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "extract, don't translate"
@@ -48,16 +49,105 @@ def translate_messages(messages: Any) -> Any:
     return messages
 
 
-class Int(fields.Integer):
-    """A whole number, strictly: "12", 1.5 and true are not numbers here."""
+# Characters no store keeps and no spreadsheet opens: NUL (PostgreSQL refuses it in text), the
+# other C0 controls but tab, line feed and carriage return (XML, so XLSX, refuses them), halves of
+# a UTF-16 pair without the other half (a broken emoji: not encodable as UTF-8), and U+FFFE/FFFF.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The largest whole number a column holds on every store (a 32-bit INTEGER on PostgreSQL).
+MAX_INT = 2**31 - 1
 
-    def __init__(self, **kwargs: Any) -> None:
+
+def unstorable_message() -> str:
+    return _(
+        "Contains a character that cannot be saved (a control character or a broken emoji). "
+        "Remove it and try again."
+    )
+
+
+def unstorable_text(data: Any, names: set[str] | None = None) -> dict[str, Any]:
+    """Where `data` holds text that cannot be saved, as a marshmallow error tree
+    ({"notes": [...], "changes": {"note": [...]}}). Walks without recursion, so no depth of
+    nesting can overflow the stack; with `names`, only those top-level keys are looked at."""
+    errors: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        return errors
+    stack: list[tuple[tuple, Any]] = []
+    for key, value in data.items():
+        if isinstance(key, str) and UNSTORABLE.search(key):
+            _mark(errors, (key,))
+        elif names is None or key in names:
+            stack.append(((key,), value))
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if UNSTORABLE.search(value):
+                _mark(errors, path)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if isinstance(key, str) and UNSTORABLE.search(key):
+                    _mark(errors, (*path, key))
+                else:
+                    stack.append(((*path, key), inner))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), inner) for i, inner in enumerate(value))
+    return errors
+
+
+def _mark(errors: dict, path: tuple) -> None:
+    """Put the message at `path`; a key that is itself unsaveable is named with U+FFFD in place
+    of the bad characters, so the answer can be sent."""
+    path = tuple(UNSTORABLE.sub("\ufffd", p) if isinstance(p, str) else p for p in path)
+    node = errors
+    for step in path[:-1]:
+        inner = node.get(step)
+        if not isinstance(inner, dict):
+            inner = node[step] = {}
+        node = inner
+    node[path[-1]] = [unstorable_message()]
+
+
+class Schema(marshmallow.Schema):
+    """Every contract's base: text that cannot be saved is refused at the edge, field by field,
+    before any field is read (one rule for bodies, query strings, forms and sync changes).
+    Nested contracts check their own part, so a push can refuse one mutation and keep the rest."""
+
+    @pre_load
+    def _refuse_unstorable_text(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        keys = {f.data_key or name: f for name, f in self.load_fields.items()}
+        # Unknown fields are refused (their names must be sendable back), taken as they are
+        # (INCLUDE: the part a later contract reads) or dropped (EXCLUDE).
+        names = {k for k in data if k in keys and not _nested(keys[k])}
+        if self.unknown == marshmallow.RAISE:
+            names |= set(data) - set(keys)
+        errors = unstorable_text(data, names)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+def _nested(field: fields.Field) -> bool:
+    if isinstance(field, fields.List):
+        field = field.inner
+    return isinstance(field, fields.Nested)
+
+
+class Int(fields.Integer):
+    """A whole number, strictly: "12", 1.5 and true are not numbers here, and none larger than
+    a column holds (`maximum`, by default what a 32-bit column keeps)."""
+
+    def __init__(self, maximum: int = MAX_INT, **kwargs: Any) -> None:
         super().__init__(strict=True, **kwargs)
+        self.maximum = maximum
 
     def _validated(self, value):
         if isinstance(value, bool):
             raise self.make_error("invalid")
-        return super()._validated(value)
+        number = super()._validated(value)
+        if number is not None and not -self.maximum - 1 <= number <= self.maximum:
+            raise ValidationError(_("Enter a number of at most %(high)d.", high=self.maximum))
+        return number
 
 
 def max_length(limit: int):
@@ -141,7 +231,7 @@ def Choice(choices: dict[str, Any], **kw: Any) -> fields.String:  # noqa: N802
     return fields.String(validate=one_of(choices), **kw)
 
 
-def partial(schema: type[Schema]) -> type[Schema]:
+def partial(schema: type[marshmallow.Schema]) -> type[marshmallow.Schema]:
     """The same contract with every field optional (PATCH) and no defaults filled in."""
 
     class Partial(schema):

@@ -27,12 +27,17 @@ const ROUTES = [
  * @returns {{name:string, id:string|null, part:string|null}}
  */
 export function parseRoute(hash) {
-  const path = decodeURIComponent(hash.replace(/^#/, '')) || '/';
+  let path;
+  try {
+    path = decodeURIComponent(hash.replace(/^#/, '')) || '/';
+  } catch {
+    return { name: 'not-found', id: null, part: null }; // a broken % escape: "Nothing here"
+  }
   for (const [name, pattern] of ROUTES) {
     const match = path.match(pattern);
     if (match) return { name, id: match[1] || null, part: match[2] || null };
   }
-  return { name: 'not-found', id: null };
+  return { name: 'not-found', id: null, part: null };
 }
 
 /**

@@ -44,6 +44,10 @@ def app_language(engineer: FieldEngineer) -> tuple[str, list[str]]:
 def chooses_in_settings(engineer: FieldEngineer, value: str) -> None:
     page = engineer.page
     page.goto(f"{engineer.base_url}/app/#/settings")
+    # Choose once the screen has settled: a sync or session check that ends after the choice
+    # redraws the screen, and the button would then send the select's redrawn value.
+    engineer.waits_for_sync()
+    page.wait_for_load_state("networkidle")
     select = page.get_by_test_id("language")
     select.select_option(value=value)
     assert select.input_value() == value

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from ..auth.passwords import MIN_LENGTH
 from ..models.choices import LANGUAGES, ROLES
-from ..validation import Choice, Name, Text, max_length, partial
+from ..validation import Choice, Name, Schema, Text, max_length, partial
 
 
 def password_rules(value: str) -> None:

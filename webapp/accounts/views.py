@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app
 from flask_login import current_user
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..api import endpoint
 from ..auth import sessions
@@ -14,6 +14,7 @@ from ..auth.schemas import SessionOut, SignedOutOut
 from ..auth.scope import OFFICE, parse_id
 from ..errors import not_found
 from ..models import AuditEntry, User
+from ..validation import Schema
 from . import operations as ops
 from .schemas import MeOut, MePatch, UserIn, UserOut, UserPatch
 

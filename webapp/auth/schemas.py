@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from ..validation import Schema
 
 
 def _utc(value: datetime | None) -> str | None:

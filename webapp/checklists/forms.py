@@ -13,10 +13,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields
+from marshmallow import fields
 from werkzeug.datastructures import MultiDict
 
 from ..models.choices import SENSES
+from ..validation import Schema
 from . import content as rules
 
 FORM_LABELS = {

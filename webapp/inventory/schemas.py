@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
+from .. import clock
 from ..clock import latest_today
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
 from ..sites.schemas import SyncedOut
-from ..validation import Choice, Day, Int, Name, Text, in_range, max_length, partial
+from ..validation import (
+    Choice,
+    Day,
+    Int,
+    Name,
+    Schema,
+    Text,
+    in_range,
+    max_length,
+    partial,
+    translate_messages,
+)
 
 
 class EquipmentIn(Schema):
@@ -45,7 +57,7 @@ EquipmentPatch = partial(EquipmentIn)
 
 
 class EquipmentOut(SyncedOut, EquipmentIn):
-    years_in_use = fields.Function(lambda e: e.years_in_use(date.today()))
+    years_in_use = fields.Function(lambda e: e.years_in_use(clock.today()))
 
 
 class EquipmentQuery(Schema):
@@ -54,6 +66,22 @@ class EquipmentQuery(Schema):
     system = Choice(EQUIPMENT_SYSTEMS)
     status = Choice(EQUIPMENT_STATUSES)
     q = fields.String(validate=max_length(100))
+
+
+OFFICE_FILTERS = ("site_id", "system", "status", "q")
+
+
+def office_filters(args) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    """The office list's and the exports' filters, read with the API's contract: what was typed
+    (to refill the form and build links), the loaded values for `search_equipment`, and the
+    errors in the reader's language (then nothing is loaded)."""
+    typed = {k: args.get(k, "").strip() for k in OFFICE_FILTERS if args.get(k, "").strip()}
+    if "q" in typed:
+        typed["q"] = typed["q"][:100]  # the search box has no limit of its own
+    try:
+        return typed, EquipmentQuery().load(typed), {}
+    except ValidationError as err:
+        return typed, {}, translate_messages(err.normalized_messages())
 
 
 def _author_name(user) -> str:

@@ -37,6 +37,7 @@ from .. import bulk
 from ..models import Equipment, Location, Site, User, utcnow
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
 from ..records import audit, batched_writes, lock, next_server_seq
+from ..spreadsheets import csv_cell, unguard, xlsx_cell
 from ..validation import N_, translate_messages
 from . import operations as ops
 from .schemas import EquipmentIn, EquipmentPatch
@@ -325,9 +326,6 @@ class CellProblem(Exception):
     pass
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _text(value: Any) -> str:
     """A cell as text: numbers without a spurious '.0', an export's formula guard removed."""
     if value is None:
@@ -340,9 +338,7 @@ def _text(value: Any) -> str:
         value = value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).strip()
-    if text.startswith("'") and text[1:2] and text[1] in FORMULA_START:
-        text = text[1:]
+    text = unguard(str(value).lstrip()).strip()  # an export's guard (spreadsheets.py) removed
     return text
 
 
@@ -688,10 +684,7 @@ def export_query(filters: dict[str, Any]):
         .where(Equipment.deleted_at.is_null())
         .order_by(Site.name, Equipment.code, Equipment.name)
     )
-    try:
-        return ops.search_equipment(query, **filters)
-    except ValueError:  # a malformed site id matches nothing
-        return query.where(False)
+    return ops.search_equipment(query, **filters)  # loaded by schemas.office_filters
 
 
 TEXTUAL = frozenset({"text", "date"})
@@ -722,17 +715,8 @@ def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 WIDTHS = {"name": 24, "fault_points": 30, "notes": 30, "id": 38, "manufacturer_contact": 20}
@@ -756,12 +740,7 @@ def to_xlsx(headers: list[str], rows: list[list[Any]], *, title: str) -> bytes:
     def cell(value: Any):
         """Plain values where they are safe (the fast path), a styled cell where needed."""
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if not value.startswith("="):
-                return value
-            made = WriteOnlyCell(sheet, value=value)
-            made.data_type = "s"  # text, never a formula
-            return made
+            return xlsx_cell(sheet, value)  # text, never a formula
         if isinstance(value, date):
             made = WriteOnlyCell(sheet, value=value)
             made.number_format = "yyyy-mm-dd"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -25,12 +24,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import clock
 from ..auth import scope
 from ..db import write_transaction
 from ..errors import ApiError
 from ..models import Client, Site
 from ..office.views import office_only
 from . import transfer
+from .schemas import office_filters
 from .transfer import FileProblem
 
 bp = Blueprint("transfer", __name__, url_prefix="/office/equipment")
@@ -219,19 +220,19 @@ def result(upload_id):
 
 
 def _filters() -> dict[str, Any]:
-    """The office equipment list's filters, read the same way."""
-    return {
-        "site_id": request.args.get("site_id") or None,
-        "system": request.args.get("system") or None,
-        "status": request.args.get("status") or None,
-        "q": (request.args.get("q") or "").strip()[:100] or None,
-    }
+    """The office equipment list's filters, read the same way; a bad one is a clear 422."""
+    _typed, loaded, errors = office_filters(request.args)
+    if errors:
+        reasons = " ".join(m for messages in errors.values() for m in messages)
+        message = _("This search cannot be used: %(reasons)s", reasons=reasons)
+        raise ApiError(422, "invalid", message)
+    return loaded
 
 
 def _download(content: bytes, mimetype: str, extension: str, filters: dict[str, Any]):
-    site = _chosen_site(filters["site_id"]) if filters["site_id"] else None
+    site = _chosen_site(filters["site_id"]) if filters.get("site_id") else None
     name = re.sub(r'[\\/:*?"<>|\s]+', "-", site.name).strip("-") if site else ""
-    stem = "-".join(part for part in ("equipment", name, date.today().isoformat()) if part)
+    stem = "-".join(part for part in ("equipment", name, clock.today().isoformat()) if part)
     return send_file(
         io.BytesIO(content),
         mimetype=mimetype,
@@ -242,7 +243,7 @@ def _download(content: bytes, mimetype: str, extension: str, filters: dict[str, 
 
 
 def _table(filters: dict[str, Any]):
-    return transfer.export_table(transfer.export_query(filters), today=date.today())
+    return transfer.export_table(transfer.export_query(filters), today=clock.today())
 
 
 @bp.route("/export.csv")

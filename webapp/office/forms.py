@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError
+from marshmallow import ValidationError
 
-from ..validation import translate_messages
+from ..validation import Schema, translate_messages
 
 
 @dataclass

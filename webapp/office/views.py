@@ -27,6 +27,7 @@ from ..auth.views import safe_next
 from ..db import write_transaction
 from ..errors import ApiError, forbidden, not_found
 from ..inventory.operations import search_equipment
+from ..inventory.schemas import office_filters
 from ..models import (
     Assignment,
     AuditEntry,
@@ -155,18 +156,14 @@ def resolve_conflict(conflict_id):
 def index(key):
     resource = _resource(key)
     query = resource.query()
-    filters = {}
+    filters: dict = {}
+    errors: dict = {}
     if key == "equipment":
-        filters = {
-            "site_id": request.args.get("site_id") or None,
-            "system": request.args.get("system") or None,
-            "status": request.args.get("status") or None,
-            "q": (request.args.get("q") or "").strip()[:100] or None,
-        }
-        try:
-            query = search_equipment(query, **filters)
-        except ValueError:
-            query = query.where(False)
+        filters, loaded, errors = office_filters(request.args)
+        query = query.where(False) if errors else search_equipment(query, **loaded)
+    if errors:
+        reasons = " ".join(m for messages in errors.values() for m in messages)
+        flash(_("This search cannot be used: %(reasons)s", reasons=reasons), "error")
     rows = list(query.limit(2000))
     return render_template(
         "office/list.html",
@@ -176,7 +173,7 @@ def index(key):
         sites=Site.live().order_by(Site.name),
         systems=EQUIPMENT_SYSTEMS,
         statuses=EQUIPMENT_STATUSES,
-    )
+    ), (422 if errors else 200)
 
 
 def _save(resource: Resource, record=None):

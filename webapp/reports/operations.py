@@ -13,7 +13,6 @@ from uuid import UUID
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from peewee import JOIN, fn
@@ -34,6 +33,7 @@ from ..models import (
     User,
 )
 from ..models.choices import ROUND_STATUSES, SATISFACTION
+from ..spreadsheets import csv_cell, xlsx_cell
 from .pdf import PhotoBytes, render_round_pdf
 from .view_model import clock, label, round_query, round_report
 
@@ -214,15 +214,6 @@ def page_of(query, page: int, locale: str) -> dict[str, Any]:
 
 # -- exports ---------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell_value(value: Any) -> Any:
-    """A value a spreadsheet shows as typed: text that looks like a formula stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def export_csv(records: Iterable[dict[str, Any]]) -> bytes:
     """CSV in UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese right."""
@@ -230,21 +221,11 @@ def export_csv(records: Iterable[dict[str, Any]]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([str(title) for _key, title in COLUMNS])
     for record in islice(records, EXPORT_MAX):
-        writer.writerow([cell_value(record[key]) for key, _title in COLUMNS])
+        writer.writerow([csv_cell(record[key]) for key, _title in COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 XLSX_WIDTHS = {"number": 16, "template": 28, "seal_hash": 66, "faults": 24}
-
-
-def _xlsx_cell(sheet, value: Any) -> Any:
-    """Text stays text (openpyxl would take "=…" for a formula); control characters, which a
-    workbook cannot hold, are dropped."""
-    if not isinstance(value, str):
-        return value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
 
 
 def export_xlsx(records: Iterable[dict[str, Any]], *, sheet_title: str) -> bytes:
@@ -262,7 +243,7 @@ def export_xlsx(records: Iterable[dict[str, Any]], *, sheet_title: str) -> bytes
         heading.append(cell)
     sheet.append(heading)
     for record in islice(records, EXPORT_MAX):
-        sheet.append([_xlsx_cell(sheet, record[key]) for key, _title in COLUMNS])
+        sheet.append([xlsx_cell(sheet, record[key]) for key, _title in COLUMNS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -271,14 +252,14 @@ def export_xlsx(records: Iterable[dict[str, Any]], *, sheet_title: str) -> bytes
 FAULT_PAGE = 200
 
 
-def find_faults(*, site_id: str = "", severity: str = "") -> tuple[list[Fault], int]:
-    """The office's fault list: the newest first, with their site, device and round."""
+def find_faults(
+    *, site_id: UUID | None = None, severity: str | None = None
+) -> tuple[list[Fault], int]:
+    """The office's fault list (filters loaded by schemas.FaultFilter): the newest first, with
+    their site, device and round."""
     query = Fault.live()
     if site_id:
-        try:
-            query = query.where(Fault.site == UUID(site_id))
-        except ValueError:
-            return [], 0
+        query = query.where(Fault.site == site_id)
     if severity:
         query = query.where(Fault.severity == severity)
     total = query.count()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from .. import clock
 from ..api import endpoint
 from ..errors import ApiError
 from ..models import Site
@@ -17,7 +16,7 @@ from ..models.choices import ROUND_STATUSES, SEVERITIES
 from ..office.views import office_only
 from ..validation import translate_messages
 from . import operations as ops
-from .schemas import RoundFilter, filter_args
+from .schemas import FaultFilter, RoundFilter, filter_args
 from .view_model import round_report
 
 bp = Blueprint("reports", __name__)
@@ -85,7 +84,7 @@ def _export_rows():
 
 
 def _export_name(extension: str) -> str:
-    return f"rounds-{date.today():%Y%m%d}.{extension}"
+    return f"rounds-{clock.today():%Y%m%d}.{extension}"
 
 
 @bp.route("/office/rounds/export.csv")
@@ -122,15 +121,20 @@ def round_detail(round_id):
 @office_only
 def faults():
     """Faults raised from abnormal items (and, later, reported otherwise), newest first."""
-    site_id = request.args.get("site_id") or ""
-    severity = request.args.get("severity") or ""
-    rows, total = ops.find_faults(site_id=site_id, severity=severity)
+    typed = filter_args(request.args)
+    try:
+        filters, errors = FaultFilter().load(typed), {}
+        rows, total = ops.find_faults(**filters)
+    except ValidationError as err:
+        errors = translate_messages(err.normalized_messages())
+        rows, total = [], 0
     return render_template(
         "reports/faults.html",
         rows=rows,
         total=total,
-        site_id=site_id,
-        severity=severity,
+        site_id=typed.get("site_id", ""),
+        severity=typed.get("severity", ""),
+        errors=errors,
         severities=SEVERITIES,
         sites=Site.live().order_by(Site.name),
-    )
+    ), (422 if errors else 200)

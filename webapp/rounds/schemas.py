@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from ..models.choices import ANSWER_STATUSES, HANDOVER, REASONS, SATISFACTION, SEVERITIES
 from ..sites.schemas import SyncedOut
-from ..validation import Choice, Name, Text, max_items, max_length, not_blank, sha256_hex
+from ..validation import Choice, Name, Schema, Text, max_items, max_length, not_blank, sha256_hex
 
 MAX_DEVICES = 500
 

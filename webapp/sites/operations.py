@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from peewee import IntegrityError
 
 from ..errors import ApiError, validation_error
+from ..extensions import db
 from ..models import Assignment, Client, Equipment, Location, Site, User
 from ..records import (
     create_record,
@@ -113,10 +115,31 @@ def assign_engineer(*, actor: User, engineer_id, site_id) -> Assignment:
     if engineer is None or not engineer.active:
         raise validation_error({"engineer_id": [_("No such engineer.")]})
     site = _live_site(site_id)
-    existing = Assignment.get_or_none((Assignment.engineer == engineer) & (Assignment.site == site))
+    query = Assignment.select().where((Assignment.engineer == engineer) & (Assignment.site == site))
+    if db.for_update:
+        query = query.for_update()  # a twin request reviving the same row waits, then sees it
+    existing = query.first()
     if existing is None:
-        return create_record(Assignment, actor=actor, engineer=engineer, site=site)
+        try:
+            with db.atomic():  # a savepoint: losing the race to a twin leaves this one usable
+                return create_record(Assignment, actor=actor, engineer=engineer, site=site)
+        except IntegrityError:  # the unique (engineer, site) index: the twin committed first
+            raise _already_stationed(engineer, site) from None
+    if existing.deleted_at is None:
+        raise _already_stationed(engineer, site)
     return restore_record(existing, actor=actor)
+
+
+def _already_stationed(engineer: User, site: Site) -> ApiError:
+    return ApiError(
+        409,
+        "assigned",
+        _(
+            "%(engineer)s is already stationed at %(site)s.",
+            engineer=engineer.display_name or engineer.username,
+            site=site.name,
+        ),
+    )
 
 
 def unassign_engineer(assignment: Assignment, *, actor: User) -> Assignment:

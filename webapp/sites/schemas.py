@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields
 
 from ..models.choices import CLIENT_TYPES, LOCATION_KINDS
-from ..validation import Choice, Int, Name, Text, in_range, max_length, partial
+from ..validation import Choice, Int, Name, Schema, Text, in_range, max_length, partial
 
 PERIOD = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 

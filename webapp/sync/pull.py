@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -152,18 +153,34 @@ def decode_cursor(cursor: str | None) -> dict | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         state = json.loads(raw)
-        if not isinstance(state, dict) or not isinstance(state.get("s"), int):
+        if not isinstance(state, dict) or set(state) - {"s", "k", "f", "fa"}:
+            raise ValueError
+        if not _change_number(state.get("s")) or not _change_number(state.get("fa", 0)):
             raise ValueError
         known = state.get("k")
-        if known != ALL and not (
-            isinstance(known, list) and all(isinstance(k, str) for k in known)
-        ):
+        if known != ALL and not _site_ids(known):
+            raise ValueError
+        if "f" in state and not _site_ids(state["f"]):
             raise ValueError
         return state
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise ApiError(
             422, "bad_cursor", _("The sync position is not valid; the app will start over.")
         ) from None
+
+
+def _change_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
+
+
+def _site_ids(value) -> bool:
+    """A list of site ids, as the server wrote it: a forged cursor cannot reach the query."""
+    if not isinstance(value, list):
+        return False
+    try:
+        return all(isinstance(k, str) and str(uuid.UUID(k)) == k for k in value)
+    except ValueError:
+        return False
 
 
 def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit: int, fill=False):

@@ -146,6 +146,8 @@ def _answer_all(mutations, client: SyncClient, ctx: Context, known: dict, result
 
 def _apply_one(m: Mutation, ctx: Context) -> dict[str, Any]:
     """Handlers check everything before they write, so a rejection has written nothing."""
+    if "invalid" in m:  # broke the contract (sync/schemas.read_mutations): rejected, nothing read
+        return _rejected(m["mutation_id"], m["invalid"])
     try:
         outcome = handler_for(m["entity"], m["op"])(m, ctx=ctx)
     except ApiError as err:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
+from uuid import UUID
 
+from marshmallow import INCLUDE, ValidationError, fields
+
+from ..errors import validation_error
 from ..sites.schemas import SyncedOut
-from ..validation import Int, at_least, in_range, max_items, max_length, one_of, sha256_hex
+from ..validation import Int, Schema, at_least, in_range, max_items, max_length, one_of, sha256_hex
 from .conflicts import sides_of
 
 MAX_BATCH = 500
+NO_ID = UUID(int=0)  # the record id stored for a mutation refused before its id could be read
 MAX_PAGE = 1000
 OPS = {"create": 1, "update": 1, "delete": 1, "submit": 1, "sign": 1}
 # Largest file per kind, checked on the device before a record is saved and again here.
@@ -31,9 +36,59 @@ class MutationIn(Schema):
     client_time = fields.String(load_default="", validate=max_length(40))
 
 
+class MutationHead(Schema):
+    """What the push needs to answer a mutation and keep the device's order; the rest is checked
+    one mutation at a time (`read_mutations`), so one bad mutation is rejected, not the batch."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    mutation_id = fields.UUID(required=True)
+    client_seq = Int(required=True, validate=at_least(1))
+
+
 class PushIn(Schema):
     client_id = fields.UUID(required=True)
-    mutations = fields.List(fields.Nested(MutationIn), required=True, validate=max_items(MAX_BATCH))
+    mutations = fields.List(
+        fields.Nested(MutationHead), required=True, validate=max_items(MAX_BATCH)
+    )
+
+
+MUTATION_IN = MutationIn()
+# What a mutation that breaks the contract is stored with: nothing of what it sent can be kept.
+REFUSED = {"entity": "", "op": "", "base_version": 0, "changes": {}, "client_time": ""}
+
+
+def _by_field(errors: dict[str, Any]) -> dict[str, Any]:
+    """Reasons about the changed fields named by those fields, as a handler's own check names
+    them, so the phone shows "Notes: ..." beside the field it knows."""
+    inner = errors.pop("changes", None)
+    if isinstance(inner, dict):
+        return {**inner, **errors}
+    if inner is not None:
+        errors["changes"] = inner
+    return errors
+
+
+def read_mutations(heads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each mutation loaded with the full contract. One that breaks it (text that cannot be
+    saved, a number no column holds, a missing field) keeps only its head and carries the
+    reasons in `invalid` (an ApiError): the push answers it `rejected` and goes on."""
+    loaded = []
+    for head in heads:
+        try:
+            loaded.append(MUTATION_IN.load(head))
+        except ValidationError as err:
+            loaded.append(
+                {
+                    **REFUSED,
+                    "id": NO_ID,
+                    "mutation_id": head["mutation_id"],
+                    "client_seq": head["client_seq"],
+                    "invalid": validation_error(_by_field(err.normalized_messages())),
+                }
+            )
+    return loaded
 
 
 class ConflictNote(Schema):

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from flask_login import current_user
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..api import endpoint
 from ..auth.login import note_sync_client
 from ..auth.scope import ANY_ROLE
-from ..validation import one_of
+from ..validation import Schema, one_of
 from . import conflicts as conflict_ops
 from .pull import pull_changes
 from .push import apply_push
-from .schemas import ConflictOut, PullOut, PullQuery, PushIn, PushOut, ResolveIn
+from .schemas import (
+    ConflictOut,
+    PullOut,
+    PullQuery,
+    PushIn,
+    PushOut,
+    ResolveIn,
+    read_mutations,
+)
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api")
 TAGS = ["sync"]
@@ -39,7 +47,7 @@ def push(body):
     answer = apply_push(
         user=current_user._get_current_object(),
         client_id=body["client_id"],
-        mutations=body["mutations"],
+        mutations=read_mutations(body["mutations"]),
     )
     return jsonify(answer)  # plain JSON already; PushOut documents it
 

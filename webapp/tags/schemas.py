@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..sites.schemas import SyncedOut
-from ..validation import Choice, in_range, max_items
+from ..validation import Choice, Schema, in_range, max_items
 from .labels import DEFAULT_LAYOUT, LAYOUTS
 
 MAX_SELECTION = 2000
