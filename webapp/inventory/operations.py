@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from peewee import JOIN
 
 from ..attachments import operations as attachment_ops
+from ..auth import permissions
 from ..errors import validation_error
 from ..models import Equipment, Location, RecordHistory, Site, User
 from ..records import author_of, create_record, delete_record, merge_changes, note_departure
@@ -30,6 +31,7 @@ def _resolve_place(site_id, location_id, *, allowed_sites) -> tuple[Site, Locati
 
 
 def create_equipment(*, actor: User, data: dict[str, Any], allowed_sites) -> Equipment:
+    permissions.require(actor, "equipment", "create")
     data = dict(data)
     data["site"], data["location"] = _resolve_place(
         data.pop("site_id"), data.pop("location_id", None), allowed_sites=allowed_sites
@@ -54,6 +56,7 @@ def update_equipment(
 ) -> list[tuple[str, Any, Any]]:
     """Apply an edit; with a `base_version` (made offline) merge per field. Return the fields
     held back as conflicts: (field, kept server value, proposed value)."""
+    permissions.require(actor, "equipment", "update")
     changes = dict(changes)
     if "site_id" in changes or "location_id" in changes:
         moves_site = changes.get("site_id", item.site_id) != item.site_id
@@ -85,6 +88,7 @@ def update_equipment(
 
 
 def delete_equipment(item: Equipment, *, actor: User) -> Equipment:
+    permissions.require(actor, "equipment", "delete")
     delete_record(item, actor=actor)
     tag_ops.follow_target(actor=actor, target=item)  # a removed device's tags are revoked
     return item

@@ -9,12 +9,11 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from ..auth import scope
-from ..errors import ApiError, forbidden, not_found, validation_error
+from ..auth import permissions, scope
+from ..errors import ApiError, validation_error
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentIn, EquipmentPatch
-from ..models import Attachment, Equipment, Fault, Site, SyncConflict, User
-from ..models.choices import OFFICE_ROLES
+from ..models import Attachment, Equipment, Fault, SyncConflict, User
 from ..records import create_record, plain
 from ..rounds import operations as round_ops
 from ..rounds.handlers import HANDLERS as ROUND_HANDLERS
@@ -34,7 +33,7 @@ class Context:
         self.user = user
         self.author = author
         self.sites = scope.visible_sites(user)
-        self.site_ids = {s.id for s in self.sites.select(Site.id)}
+        self.site_ids = scope.site_ids(user)
         ids = [m["id"] for m in mutations if m["entity"] == "equipment" and m["op"] != "create"]
         self.equipment = (
             {e.id: e for e in Equipment.select().where(Equipment.id.in_(ids))} if ids else {}
@@ -64,8 +63,7 @@ def _applied(record) -> dict[str, Any]:
 
 def create_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
     user = ctx.user
-    if user.role not in ("engineer", *OFFICE_ROLES):
-        raise forbidden()
+    permissions.require(user, "equipment", "create")
     if Equipment.select().where(Equipment.id == m["id"]).exists():
         raise ApiError(409, "exists", _("A record with this id already exists."))
     data = _load(EQUIPMENT_IN, m["changes"])
@@ -83,9 +81,7 @@ def create_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
 
 
 def _live_equipment(m: Mutation, ctx: Context) -> Equipment:
-    record = ctx.equipment.get(m["id"])
-    if record is None or record.site_id not in ctx.site_ids:
-        raise not_found()  # unknown and out of scope answer alike
+    record = scope.require_in(ctx.equipment.get(m["id"]), ctx.site_ids)
     if record.deleted_at is not None:
         raise ApiError(410, "gone", _("This equipment was removed in the office."))
     return record
@@ -93,8 +89,7 @@ def _live_equipment(m: Mutation, ctx: Context) -> Equipment:
 
 def update_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
     user = ctx.user
-    if user.role not in ("engineer", *OFFICE_ROLES):
-        raise forbidden()
+    permissions.require(user, "equipment", "update")
     record = _live_equipment(m, ctx)
     changes = _load(EQUIPMENT_PATCH, m["changes"])
     held = inventory_ops.update_equipment(
@@ -131,8 +126,7 @@ def update_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
 
 
 def delete_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
-    if ctx.user.role not in OFFICE_ROLES:
-        raise ApiError(403, "forbidden", _("Only the office can remove equipment."))
+    permissions.require(ctx.user, "equipment", "delete")
     record = _live_equipment(m, ctx)
     inventory_ops.delete_equipment(record, actor=ctx.user)
     return _applied(record)
@@ -150,8 +144,7 @@ def create_attachment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
         raise validation_error(
             {"size": [_("The file is larger than %(mb)d MB.", mb=limit // 2**20)]}
         )
-    if user.role == "client":
-        raise forbidden()
+    permissions.require(user, "attachment", "create")
     site_id = _owner_site(meta["owner_entity"], meta["owner_id"], ctx)
     record = create_record(
         Attachment,
@@ -179,10 +172,7 @@ def _owner_site(entity: str, owner_id, ctx: Context):
         if record.status == "sealed":
             raise ApiError(409, "sealed", _("This round was signed and takes no new files."))
         return record.site_id
-    fault = Fault.get_or_none(Fault.id == owner_id)
-    if fault is None or fault.site_id not in ctx.site_ids:
-        raise not_found()
-    return fault.site_id
+    return scope.require_in(Fault.get_or_none(Fault.id == owner_id), ctx.site_ids).site_id
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {

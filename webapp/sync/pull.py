@@ -19,6 +19,7 @@ from typing import Any
 from flask_babel import gettext as _
 from peewee import Model, SqliteDatabase
 
+from ..auth.scope import ALL, held_sites
 from ..errors import ApiError
 from ..extensions import db
 from ..inventory.schemas import EquipmentOut
@@ -41,7 +42,6 @@ from ..models import (
     TemplateVersion,
     User,
 )
-from ..models.choices import OFFICE_ROLES
 from ..rounds.schemas import (
     AnswerOut,
     FaultOut,
@@ -55,9 +55,6 @@ from ..tags.schemas import TagOut
 from .conflicts import annotate
 from .epoch import current_epoch
 from .schemas import AttachmentOut, ConflictOut
-
-ALL = "*"
-
 
 GLOBAL = "global"
 
@@ -127,18 +124,6 @@ FEEDS.append(
         change=_removal,
     )
 )
-
-
-def scope_of(user: User) -> str | set[str]:
-    """Site ids the user's device should hold ("*" for everything)."""
-    if user.role in OFFICE_ROLES:
-        return ALL
-    if user.role == "engineer":
-        query = Assignment.live().select(Assignment.site).where(Assignment.engineer == user)
-        return {str(a.site_id) for a in query}
-    if user.role == "client" and user.client_id:
-        return {str(s.id) for s in Site.live().where(Site.client == user.client_id)}
-    return set()
 
 
 def encode_cursor(state: dict) -> str:
@@ -228,7 +213,7 @@ def _change(feed: Feed, row: Any) -> dict[str, Any]:
 
 def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) -> dict[str, Any]:
     state = decode_cursor(cursor) or {"s": 0, "k": None}
-    scope = scope_of(user)
+    scope = held_sites(user)
     seq = state["s"]
     fill: set[str] = set()
     removed: list[str] = []
