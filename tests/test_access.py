@@ -1098,7 +1098,7 @@ def sync_world(scoped_world):
 
 
 def test_every_sync_operation_is_in_the_table():
-    from webapp.sync.handlers import HANDLERS
+    from webapp.sync.registry import HANDLERS
 
     assert set(HANDLERS) == {(c[0], c[1]) for c in SYNC_CASES}
 
