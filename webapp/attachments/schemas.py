@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from ..sites.schemas import SyncedOut
+from ..schemas import SyncedOut
 from ..validation import Int, at_least, max_length, one_of, sha256_hex
 
 # Largest file per kind, checked on the device before a record is saved and again here.

@@ -65,6 +65,7 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
         for entity in ("client", "site", "location", "assignment", "user")
         for op in ("create", "update", "delete")
     },
+    ("office", "use"): OFFICE_ONLY,  # the office pages (webapp/pages.py)
     ("user", "read"): OFFICE_ONLY,
     ("user", "end_sessions"): OFFICE_ONLY,
     ("audit", "read"): OFFICE_ONLY,

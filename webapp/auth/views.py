@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     after_this_request,
@@ -25,6 +23,7 @@ from ..api import endpoint
 from ..db import write_transaction
 from ..errors import ApiError, envelope
 from ..i18n import LANG_COOKIE
+from ..pages import safe_next
 from . import sessions
 from .csrf import csrf_token
 from .devices import describe_device
@@ -92,16 +91,6 @@ def _me():
     user = current_user._get_current_object()
     user.csrf_token = csrf_token()
     return user
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

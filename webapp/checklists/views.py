@@ -16,12 +16,11 @@ from peewee import fn
 from werkzeug.datastructures import MultiDict
 
 from ..auth.scope import parse_id
-from ..db import write_transaction
 from ..errors import ApiError, not_found
+from ..forms import load_form
 from ..models import ChecklistTemplate, Location, Round, Schedule, Site, TemplateVersion
 from ..models.choices import EQUIPMENT_SYSTEMS
-from ..office.forms import load_form
-from ..office.views import office_only
+from ..pages import office_page, savepoint
 from . import content as rules
 from . import forms
 from . import operations as ops
@@ -160,7 +159,7 @@ def _to_template(version: TemplateVersion, anchor: str = ""):
 def _save(version: TemplateVersion, content: dict[str, Any]) -> dict[str, list[str]]:
     """Save the draft's new content; {} when saved, else the errors by dotted path."""
     try:
-        with write_transaction():
+        with savepoint():
             fresh = TemplateVersion.get_by_id(version.id)  # published meanwhile?
             fresh.template = version.template
             ops.save_draft(fresh, actor=_actor(), content=content)
@@ -175,7 +174,7 @@ def _save(version: TemplateVersion, content: dict[str, Any]) -> dict[str, list[s
 
 
 @bp.route("/templates")
-@office_only
+@office_page
 def templates():
     rows = list(ChecklistTemplate.live().order_by(ChecklistTemplate.key))
     counts = dict(
@@ -200,7 +199,7 @@ def templates():
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
-@office_only
+@office_page
 def new_template():
     if request.method == "GET":
         return render_template(
@@ -208,7 +207,7 @@ def new_template():
         )
     args = forms.new_template(request.form)
     try:
-        with write_transaction():
+        with savepoint():
             template = ops.create_template(actor=_actor(), **args)
     except ApiError as err:
         errors = forms.errors_under(
@@ -222,7 +221,7 @@ def new_template():
 
 
 @bp.route("/templates/<template_id>")
-@office_only
+@office_page
 def template(template_id):
     template = _template(template_id)
     versions = list(
@@ -245,30 +244,30 @@ def template(template_id):
 
 
 @bp.route("/templates/<template_id>/new-version", methods=["POST"])
-@office_only
+@office_page
 def new_version(template_id):
     template = _template(template_id)
     if template.status == "retired":
         raise Refused(_retired_message(), template)
-    with write_transaction():
+    with savepoint():
         draft = ops.new_draft(template, actor=_actor())
     flash(_("Version %(number)d is a draft: change it, then publish it.", number=draft.number))
     return redirect(url_for("checklists.template", template_id=template.id) + "#draft")
 
 
 @bp.route("/templates/<template_id>/retire", methods=["POST"])
-@office_only
+@office_page
 def retire(template_id):
     template = _template(template_id)
     if template.status != "retired":
-        with write_transaction():
+        with savepoint():
             ops.retire(template, actor=_actor())
     flash(_("Template retired: no new rounds start from it. Its rounds keep their version."))
     return redirect(url_for("checklists.template", template_id=template.id))
 
 
 @bp.route("/templates/<template_id>/versions/<int:number>")
-@office_only
+@office_page
 def preview(template_id, number):
     template = _template(template_id)
     version = _version(template, number)
@@ -276,11 +275,11 @@ def preview(template_id, number):
 
 
 @bp.route("/templates/<template_id>/versions/<int:number>/publish", methods=["POST"])
-@office_only
+@office_page
 def publish(template_id, number):
     version = _draft(template_id, number)
     try:
-        with write_transaction():
+        with savepoint():
             ops.publish(version, actor=_actor())
     except ApiError as err:
         if err.code == "published":
@@ -293,7 +292,7 @@ def publish(template_id, number):
 
 
 @bp.route("/templates/<template_id>/versions/<int:number>/title", methods=["GET", "POST"])
-@office_only
+@office_page
 def edit_title(template_id, number):
     version = _draft(template_id, number)
     if request.method == "GET":
@@ -355,7 +354,7 @@ def _section_form(version: TemplateVersion, index: int | None):
 
 
 @bp.route("/templates/<template_id>/versions/<int:number>/sections/new", methods=["GET", "POST"])
-@office_only
+@office_page
 def new_section(template_id, number):
     return _section_form(_draft(template_id, number), None)
 
@@ -364,7 +363,7 @@ def new_section(template_id, number):
     "/templates/<template_id>/versions/<int:number>/sections/<section_key>",
     methods=["GET", "POST"],
 )
-@office_only
+@office_page
 def edit_section(template_id, number, section_key):
     version = _draft(template_id, number)
     return _section_form(version, _section_index(version, section_key))
@@ -374,7 +373,7 @@ def edit_section(template_id, number, section_key):
     "/templates/<template_id>/versions/<int:number>/sections/<section_key>/move",
     methods=["POST"],
 )
-@office_only
+@office_page
 def move_section(template_id, number, section_key):
     version = _draft(template_id, number)
     content = forms.move_section(
@@ -389,7 +388,7 @@ def move_section(template_id, number, section_key):
     "/templates/<template_id>/versions/<int:number>/sections/<section_key>/delete",
     methods=["POST"],
 )
-@office_only
+@office_page
 def delete_section(template_id, number, section_key):
     version = _draft(template_id, number)
     content = forms.remove_section(version.content, _section_index(version, section_key))
@@ -460,7 +459,7 @@ def _item_form(version: TemplateVersion, section: int, index: int | None, kind: 
     "/templates/<template_id>/versions/<int:number>/sections/<section_key>/items/new",
     methods=["GET", "POST"],
 )
-@office_only
+@office_page
 def new_item(template_id, number, section_key):
     version = _draft(template_id, number)
     section = _section_index(version, section_key)
@@ -473,7 +472,7 @@ def new_item(template_id, number, section_key):
 @bp.route(
     "/templates/<template_id>/versions/<int:number>/items/<item_key>", methods=["GET", "POST"]
 )
-@office_only
+@office_page
 def edit_item(template_id, number, item_key):
     version = _draft(template_id, number)
     section, index = _item_place(version, item_key)
@@ -482,7 +481,7 @@ def edit_item(template_id, number, item_key):
 
 
 @bp.route("/templates/<template_id>/versions/<int:number>/items/<item_key>/move", methods=["POST"])
-@office_only
+@office_page
 def move_item(template_id, number, item_key):
     version = _draft(template_id, number)
     where = _item_place(version, item_key)
@@ -495,7 +494,7 @@ def move_item(template_id, number, item_key):
 @bp.route(
     "/templates/<template_id>/versions/<int:number>/items/<item_key>/delete", methods=["POST"]
 )
-@office_only
+@office_page
 def delete_item(template_id, number, item_key):
     version = _draft(template_id, number)
     section, _index = where = _item_place(version, item_key)
@@ -536,7 +535,7 @@ def _schedule_form(schedule: Schedule | None):
     data, errors = load_form(forms.ScheduleForm(), forms.schedule_data(request.form))
     if data is not None:
         try:
-            with write_transaction():
+            with savepoint():
                 if schedule is None:
                     schedule_ops.create_schedule(actor=_actor(), data=data)
                 else:
@@ -552,7 +551,7 @@ def _schedule_form(schedule: Schedule | None):
 
 
 @bp.route("/schedules")
-@office_only
+@office_page
 def schedules():
     site_id = request.args.get("site_id") or ""
     query = (
@@ -576,33 +575,33 @@ def schedules():
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
-@office_only
+@office_page
 def new_schedule():
     return _schedule_form(None)
 
 
 @bp.route("/schedules/<schedule_id>", methods=["GET", "POST"])
-@office_only
+@office_page
 def edit_schedule(schedule_id):
     return _schedule_form(_schedule(schedule_id))
 
 
 @bp.route("/schedules/<schedule_id>/deactivate", methods=["POST"])
-@office_only
+@office_page
 def deactivate_schedule(schedule_id):
     schedule = _schedule(schedule_id)
-    with write_transaction():
+    with savepoint():
         schedule_ops.deactivate_schedule(schedule, actor=_actor())
     flash(_("Schedule deactivated: no new rounds fall due."))
     return redirect(url_for("checklists.schedules", site_id=str(schedule.site_id)))
 
 
 @bp.route("/schedules/<schedule_id>/reactivate", methods=["POST"])
-@office_only
+@office_page
 def reactivate_schedule(schedule_id):
     schedule = _schedule(schedule_id)
     try:
-        with write_transaction():
+        with savepoint():
             schedule_ops.reactivate_schedule(schedule, actor=_actor())
     except ApiError as err:
         reasons = " ".join(m for ms in (err.fields or {}).values() for m in ms) or err.message

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from ..clock import latest_today
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
-from ..sites.schemas import SyncedOut
+from ..schemas import SyncedOut
 from ..validation import Choice, Int, Name, Text, in_range, max_length, partial
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from ..sites.schemas import SyncedOut
+from ..schemas import SyncedOut
 from ..validation import Choice, Name, Text, max_items, max_length, not_blank, sha256_hex
 
 ANSWER_STATUSES = {"normal": 1, "abnormal": 1, "na": 1}

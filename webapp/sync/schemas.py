@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from ..sites.schemas import SyncedOut
+from ..schemas import SyncedOut
 from ..validation import Int, at_least, in_range, max_items, max_length, one_of
 from .conflicts import sides_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from ..sites.schemas import SyncedOut
+from ..schemas import SyncedOut
 from ..validation import Choice, in_range, max_items
 from .labels import DEFAULT_LAYOUT, LAYOUTS
 
