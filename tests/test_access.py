@@ -13,9 +13,10 @@ import pytest
 
 from tests.conftest import Api, sign_in_as
 from tests.factories import create_location, create_user
+from tests.sync_client import Device
 from tests.test_reports import plain_round
 from webapp.auth.sessions import start_session
-from webapp.models import Attachment, Passkey, SyncConflict
+from webapp.models import Answer, Attachment, Passkey, SyncConflict
 from webapp.records import create_record
 
 ROLES = ["anonymous", "engineer", "client", "dispatcher", "admin"]
@@ -222,7 +223,9 @@ CASES = [
         "/api/equipment",
         lambda w, s: "/api/equipment",
         lambda w, s: {"site_id": str(site(w, s)), "name": "投影机"},
-        office(201),
+        # engineers register equipment in the field, as through sync (auth/permissions.py);
+        # a site out of scope is no site at all
+        {**office(201), "engineer": (201, 422)},
     ),
     (
         "GET",
@@ -243,7 +246,7 @@ CASES = [
         "/api/equipment/<equipment_id>",
         lambda w, s: f"/api/equipment/{equipment(w, s)}",
         lambda w, s: {"notes": "已清洁"},
-        office(200),
+        {**office(200), "engineer": (200, 404)},
     ),
     (
         "DELETE",
@@ -1026,3 +1029,207 @@ def test_every_endpoint_is_in_the_table(app):
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
     assert routes - covered == set(), "add these endpoints to the access table"
+
+
+# --- sync: every (entity, op) a device may push x role x in / out of scope ---------------------
+#
+# A mutation reaches the same operations as the JSON API, so it must meet the same two owners:
+# auth/permissions.py (may this role do it) and auth/scope.py (may this user see the record or
+# site). Roles are written out here, not read from the permissions table, so that loosening the
+# table turns a row red.
+
+FIELD_ROLES = {"engineer", "dispatcher", "admin"}
+OFFICE_ROLES = {"dispatcher", "admin"}
+AT = "2026-11-21T09:05:00.000+08:00"
+
+
+def mine(w, s):
+    """A round of the signed-in engineer's own (at site A, or at site B where they are not)."""
+    return pick(s, w["my_rounds"])
+
+
+def new_id(w, s):
+    return str(uuid.uuid4())
+
+
+SYNC_CASES = [
+    # entity, op, id(world, scope), changes(world, scope), roles that may, refusals out of scope
+    (
+        "equipment",
+        "create",
+        new_id,
+        lambda w, s: {"site_id": str(site(w, s)), "name": "投影机"},
+        FIELD_ROLES,
+        {"invalid"},  # "No such site.", as for a site that does not exist
+    ),
+    (
+        "equipment",
+        "update",
+        lambda w, s: str(equipment(w, s)),
+        lambda w, s: {"notes": "已清洁"},
+        FIELD_ROLES,
+        {"not_found"},
+    ),
+    (
+        "equipment",
+        "delete",
+        lambda w, s: str(equipment(w, s)),
+        lambda w, s: {},
+        OFFICE_ROLES,
+        {"not_found"},
+    ),
+    (
+        "attachment",
+        "create",
+        new_id,
+        lambda w, s: {
+            "owner_entity": "equipment",
+            "owner_id": str(equipment(w, s)),
+            "kind": "photo",
+            "mime": "image/jpeg",
+            "size": 3,
+            "sha256": "0" * 64,
+        },
+        FIELD_ROLES,
+        {"not_found"},
+    ),
+    (
+        "round",
+        "create",
+        new_id,
+        lambda w, s: {
+            "template_version_id": str(mine(w, s).template_version_id),
+            "site_id": str(site(w, s)),
+            "started_at": AT,
+        },
+        FIELD_ROLES,
+        {"not_found"},
+    ),
+    ("round", "update", lambda w, s: str(mine(w, s).id), lambda w, s: {"summary": "正常"}),
+    ("round", "submit", lambda w, s: str(mine(w, s).id), lambda w, s: {"submitted_at": AT}),
+    (
+        "round",
+        "sign",
+        lambda w, s: str(mine(w, s).id),
+        lambda w, s: {
+            "acceptance": {
+                "accepted": True,
+                "handover": "yes",
+                "satisfaction": "satisfied",
+                "reasons": [],
+                "comments": "",
+                "signer": "王经理",
+                "signed_at": AT,
+            },
+            "signature_id": str(uuid.uuid4()),
+            "seal_hash": "0" * 64,
+        },
+    ),
+    (
+        "answer",
+        "create",
+        new_id,
+        lambda w, s: {"round_id": str(mine(w, s).id), "item_key": "look", "status": "normal"},
+    ),
+    (
+        "answer",
+        "update",
+        lambda w, s: str(pick(s, w["my_answers"]).id),
+        lambda w, s: {"status": "normal"},
+    ),
+    (
+        "fault",
+        "create",
+        new_id,
+        lambda w, s: {"site_id": str(site(w, s)), "description": "漏水", "reported_at": AT},
+    ),
+]
+SYNC_CASES = [
+    (*case, FIELD_ROLES, {"not_found"}) if len(case) == 4 else case for case in SYNC_CASES
+]
+
+
+@pytest.fixture
+def sync_world(scoped_world):
+    w = scoped_world
+    engineer = w["users"]["engineer"]
+    w["my_rounds"] = tuple(
+        plain_round(s, engineer, number=f"R-2026-0010{n}") for n, s in enumerate(w["sites"], 1)
+    )
+    w["my_answers"] = tuple(
+        create_record(Answer, actor=None, round=r, site=r.site_id, item_key="look", status="normal")
+        for r in w["my_rounds"]
+    )
+    return w
+
+
+def test_every_sync_operation_is_in_the_table():
+    from webapp.sync.registry import HANDLERS
+
+    assert set(HANDLERS) == {(c[0], c[1]) for c in SYNC_CASES}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("role", ["engineer", "client", "dispatcher", "admin"])
+@pytest.mark.parametrize(
+    ("entity", "op", "record_id", "changes", "may", "refusals"),
+    SYNC_CASES,
+    ids=[f"{c[0]}/{c[1]}" for c in SYNC_CASES],
+)
+def test_sync_access(
+    client, sync_world, entity, op, record_id, changes, may, refusals, role, scope
+):
+    w = sync_world
+    token = sign_in_as(client, w["users"][role])
+    mutation = {
+        "mutation_id": str(uuid.uuid4()),
+        "client_seq": 1,
+        "entity": entity,
+        "id": record_id(w, scope),
+        "op": op,
+        "base_version": 1,
+        "changes": changes(w, scope),
+        "client_time": "2026-11-21T01:05:00Z",
+    }
+    response = client.post(
+        "/api/sync/push",
+        json={"client_id": str(uuid.uuid4()), "mutations": [mutation]},
+        headers={"X-CSRF-Token": token},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    (result,) = response.json["results"]
+    code = result.get("error", {}).get("code")
+    sees_all = role in OFFICE_ROLES
+    if role not in may:
+        # refused, whether or not the record exists for them: no write, no existence leak
+        assert result["status"] == "rejected" and code in {"forbidden", *refusals}, result
+    elif scope == "out" and not sees_all:
+        assert result["status"] == "rejected" and code in refusals, result
+    else:  # reached the operation: applied, or refused for what the record holds, not access
+        assert code not in {"forbidden", "not_found"}, result
+
+
+@pytest.mark.parametrize("role", ["engineer", "client", "dispatcher", "admin"])
+def test_pull_delivers_only_what_is_in_scope(client, sync_world, role):
+    w = sync_world
+    token = sign_in_as(client, w["users"][role])
+    device = Device(client, token)
+    ids = {c["id"] for page in device.pull_all() for c in page["changes"]}
+    outside = {
+        str(pick("out", w[key]).id)
+        for key in (
+            "sites",
+            "locations",
+            "equipment",
+            "assignments",
+            "conflicts",
+            "attachments",
+            "rounds",
+            "my_rounds",
+            "my_answers",
+            "tags",
+        )
+    }
+    inside = {str(pick("in", w[key]).id) for key in ("sites", "equipment", "my_rounds")}
+    assert inside <= ids
+    assert (outside <= ids) if role in OFFICE_ROLES else not (outside & ids)

@@ -217,7 +217,7 @@ def test_an_engineer_registers_equipment_offline(device_for, world):
 
 
 def test_a_crash_in_the_middle_of_a_batch_leaves_nothing(device_for, world, monkeypatch, app):
-    from webapp.sync import handlers
+    from webapp.sync import registry as handlers
 
     phone = device_for("engineer")
     item = str(world["equipment"][0].id)

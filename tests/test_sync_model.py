@@ -42,7 +42,7 @@ from webapp.models import (
     SyncConflict,
     SyncMutation,
 )
-from webapp.sync import handlers
+from webapp.sync import registry as handlers
 from webapp.sync.epoch import renew_epoch
 
 FIELDS = ["notes", "brand", "serial_number", "model"]  # two last-write-wins, two must-review

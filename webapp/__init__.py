@@ -95,6 +95,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
+    from .attachments import sync as attachments_sync
+    from .inventory import sync as inventory_sync
+    from .rounds import sync as rounds_sync
+    from .sites import sync as sites_sync
+    from .sync.registry import register
+    from .tags import sync as tags_sync
+
+    # Each feature brings its sync adapter (handlers and pull feeds); one line per feature.
+    for adapter in (sites_sync, inventory_sync, attachments_sync, rounds_sync, tags_sync):
+        register(adapter)
+
     from .api import openapi_document
 
     @app.get("/api/openapi.json")

@@ -10,8 +10,9 @@ from ..api import endpoint
 from ..auth import sessions
 from ..auth.login import current_session
 from ..auth.operations import get_session_of, may_end_sessions
+from ..auth.permissions import roles_for
 from ..auth.schemas import SessionOut, SignedOutOut
-from ..auth.scope import OFFICE, parse_id
+from ..auth.scope import parse_id
 from ..errors import not_found
 from ..models import AuditEntry, User
 from ..validation import Schema
@@ -40,7 +41,14 @@ def _user(user_id) -> User:
 
 
 @endpoint(
-    bp, "/users", ["GET"], summary="All users", response=UserOut, many=True, roles=OFFICE, tags=TAGS
+    bp,
+    "/users",
+    ["GET"],
+    summary="All users",
+    response=UserOut,
+    many=True,
+    roles=roles_for("user", "read"),
+    tags=TAGS,
 )
 def list_users():
     return User.select().order_by(User.role, User.username)
@@ -54,7 +62,7 @@ def list_users():
     body=UserIn,
     response=UserOut,
     status=201,
-    roles=OFFICE,
+    roles=roles_for("user", "create"),
     tags=TAGS,
 )
 def create_user(body):
@@ -62,7 +70,13 @@ def create_user(body):
 
 
 @endpoint(
-    bp, "/users/<user_id>", ["GET"], summary="One user", response=UserOut, roles=OFFICE, tags=TAGS
+    bp,
+    "/users/<user_id>",
+    ["GET"],
+    summary="One user",
+    response=UserOut,
+    roles=roles_for("user", "read"),
+    tags=TAGS,
 )
 def get_user(user_id):
     return _user(user_id)
@@ -75,7 +89,7 @@ def get_user(user_id):
     summary="Change a user",
     body=UserPatch,
     response=UserOut,
-    roles=OFFICE,
+    roles=roles_for("user", "update"),
     tags=TAGS,
 )
 def update_user(user_id, body):
@@ -91,7 +105,7 @@ def update_user(user_id, body):
     summary="A user's signed-in devices",
     response=SessionOut,
     many=True,
-    roles=OFFICE,
+    roles=roles_for("user", "read"),
     tags=TAGS,
 )
 def list_user_sessions(user_id):
@@ -109,7 +123,7 @@ def list_user_sessions(user_id):
     ["POST"],
     summary="Sign out one of a user's devices (a lost phone)",
     response=SignedOutOut,
-    roles=OFFICE,
+    roles=roles_for("user", "end_sessions"),
     tags=TAGS,
 )
 def end_user_session(user_id, session_id):
@@ -128,7 +142,7 @@ def end_user_session(user_id, session_id):
     ["POST"],
     summary="Sign out all of a user's devices",
     response=SignedOutOut,
-    roles=OFFICE,
+    roles=roles_for("user", "end_sessions"),
     tags=TAGS,
 )
 def end_user_sessions(user_id):
@@ -162,7 +176,7 @@ def update_me(body):
     summary="Latest changes, newest first",
     response=AuditOut,
     many=True,
-    roles=OFFICE,
+    roles=roles_for("audit", "read"),
     tags=TAGS,
 )
 def list_audit():

@@ -6,8 +6,8 @@ import re
 
 from flask_babel import gettext as _
 
-from ..auth import scope
-from ..errors import ApiError, forbidden, not_found
+from ..auth import permissions, scope
+from ..errors import ApiError, not_found
 from ..models import Attachment, Site, SyncedModel, User
 from ..records import move_record, update_record
 from . import storage
@@ -75,8 +75,7 @@ def receive_chunk(
     """Store one piece. Pieces already received are acknowledged again; a piece that would
     leave a hole is refused with the position to resume from; a complete file whose SHA-256
     differs is thrown away (DamagedFile) and the next piece must start at byte 0."""
-    if actor.role == "client":
-        raise forbidden()
+    permissions.require(actor, "attachment", "upload")
     start, end, total = parse_range(content_range)
     if total != attachment.size:
         raise ApiError(422, "size_mismatch", _("The file's size differs from the one announced."))

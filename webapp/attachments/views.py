@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from ..api import endpoint
 from ..errors import ApiError, envelope
-from ..sync.schemas import AttachmentStatus
 from . import operations as ops
 from . import storage
+from .schemas import AttachmentStatus
 
 bp = Blueprint("attachments_api", __name__, url_prefix="/api/attachments")
 TAGS = ["attachments"]

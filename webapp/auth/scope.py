@@ -1,8 +1,9 @@
-"""Scope rules (DESIGN §4), in one place every view uses.
+"""Which sites a user may see (DESIGN §4): the one owner of scope, for lists, pulls, sync
+mutations and every single-record load.
 
 An engineer sees the sites they are assigned to; a client user sees their own organisation's
 sites; office roles (dispatcher, admin) see everything. Out-of-scope records answer 404, the same
-as records that do not exist.
+as records that do not exist. What a role may *do* is the other half: `auth/permissions.py`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,30 @@ def visible_sites(user: User):
     if user.role == "client" and user.client_id:
         return sites.where(Site.client == user.client_id)
     return sites.where(False)
+
+
+def site_ids(user: User) -> set[uuid.UUID]:
+    """The ids of `visible_sites`, read once (a push checks many records against them)."""
+    return {s.id for s in visible_sites(user).select(Site.id)}
+
+
+ALL = "*"
+
+
+def held_sites(user: User) -> str | set[str]:
+    """The site ids the user's device should hold, as the pull's cursor writes them: "*" when
+    the user sees every site (new sites included), else the ids as strings."""
+    if user.role in OFFICE_ROLES:
+        return ALL
+    return {str(site_id) for site_id in site_ids(user)}
+
+
+def require_in(record, site_ids: set, *, site=None):
+    """The record if it belongs to one of `site_ids`; a missing record and one out of scope
+    answer alike (404). `site` is the record's site id when it is not `record.site_id`."""
+    if record is None or (site if site is not None else record.site_id) not in site_ids:
+        raise not_found()
+    return record
 
 
 def visible_clients(user: User):
@@ -84,7 +109,3 @@ def get_equipment(user: User, equipment_id) -> Equipment:
     if item is None:
         raise not_found()
     return item
-
-
-OFFICE = ("dispatcher", "admin")
-ANY_ROLE = ("engineer", "client", "dispatcher", "admin")

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
-    after_this_request,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -19,7 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from peewee import DatabaseError
 
 from ..accounts.operations import change_own_password
@@ -28,20 +22,19 @@ from ..api import endpoint
 from ..db import write_transaction
 from ..errors import ApiError, envelope
 from ..i18n import LANG_COOKIE
-from ..models import User
+from ..pages import safe_next
 from . import sessions
 from .csrf import csrf_token
-from .devices import describe_device
-from .known_device import device_for, read_known_device, remember_known_device
-from .login import SESSION_KEY, client_address, current_session
+from .known_device import device_for, read_known_device
+from .login import client_address, current_session
 from .operations import bad_credentials, check_password
 from .schemas import SessionOut, SignedOutOut
+from .signin import begin_session, signed_in_user
 from .throttle import ThrottleRules, forgive_attempt, prune_throttle, reserve_attempt
 
 bp = Blueprint("auth", __name__)
 api = Blueprint("auth_api", __name__, url_prefix="/api/auth")
 TAGS = ["auth"]
-_UNREAD = object()
 
 
 def _sign_in(username: str, password: str) -> ApiError | None:
@@ -69,40 +62,6 @@ def _sign_in(username: str, password: str) -> ApiError | None:
     return None
 
 
-def begin_session(
-    user: User, *, also: Callable[[], None] | None = None, known: Any = _UNREAD
-) -> None:
-    """Start the database session of a user who just proved who they are (a right password, a
-    verified passkey) on this browser: its previous session ends, a new cookie is set (no
-    fixation). `also` runs in the same transaction (the password's forgiven attempt, the
-    passkey's new sign count); if it raises, no session starts."""
-    if known is _UNREAD:
-        known = read_known_device(current_app, request)
-    previous = current_session()  # this browser's session, if it had one
-    agent = request.headers.get("User-Agent", "")
-    describe_device(agent)  # parsed (and cached) before the transaction takes its locks
-    with write_transaction():
-        if also is not None:
-            also()
-        if previous is not None:
-            sessions.revoke_session(previous, actor=previous.user, reason=sessions.REPLACED)
-        row, token = sessions.start_session(user=user, address=client_address(), user_agent=agent)
-    after_this_request(
-        lambda response: remember_known_device(current_app, response, known, user.username)
-    )
-    session.clear()
-    login_user(user, remember=False)
-    session[SESSION_KEY] = token
-    session.permanent = True
-    g.user_session = row
-    csrf_token()
-
-
-def signed_in_user():
-    """The signed-in user with this session's CSRF token (the answer to a sign-in)."""
-    return _me()
-
-
 def _sign_out() -> None:
     row = current_session()
     if row is not None:
@@ -112,19 +71,7 @@ def _sign_out() -> None:
 
 
 def _me():
-    user = current_user._get_current_object()
-    user.csrf_token = csrf_token()
-    return user
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    return signed_in_user()
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

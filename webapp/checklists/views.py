@@ -1,4 +1,5 @@
-"""Office pages for checklist templates (versions, the draft editor, previews) and schedules.
+"""Office pages for checklist templates (versions, publishing, previews) and schedules; the draft
+editor's pages (title, sections, items) are in editor.py, on the same blueprint.
 
 Every change to a draft goes through `operations.save_draft`, so the content rules check it;
 their errors, keyed by dotted path, are shown next to the form fields of the same name.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,12 +17,11 @@ from peewee import fn
 from werkzeug.datastructures import MultiDict
 
 from ..auth.scope import parse_id
-from ..db import write_transaction
 from ..errors import ApiError, not_found
+from ..forms import load_form
 from ..models import ChecklistTemplate, Location, Round, Schedule, Site, TemplateVersion
 from ..models.choices import EQUIPMENT_SYSTEMS
-from ..office.forms import load_form
-from ..office.views import office_only
+from ..pages import office_page, savepoint
 from . import content as rules
 from . import forms
 from . import operations as ops
@@ -160,7 +160,7 @@ def _to_template(version: TemplateVersion, anchor: str = ""):
 def _save(version: TemplateVersion, content: dict[str, Any]) -> dict[str, list[str]]:
     """Save the draft's new content; {} when saved, else the errors by dotted path."""
     try:
-        with write_transaction():
+        with savepoint():
             fresh = TemplateVersion.get_by_id(version.id)  # published meanwhile?
             fresh.template = version.template
             ops.save_draft(fresh, actor=_actor(), content=content)
@@ -175,7 +175,7 @@ def _save(version: TemplateVersion, content: dict[str, Any]) -> dict[str, list[s
 
 
 @bp.route("/templates")
-@office_only
+@office_page
 def templates():
     rows = list(ChecklistTemplate.live().order_by(ChecklistTemplate.key))
     counts = dict(
@@ -200,7 +200,7 @@ def templates():
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
-@office_only
+@office_page
 def new_template():
     if request.method == "GET":
         return render_template(
@@ -208,7 +208,7 @@ def new_template():
         )
     args = forms.new_template(request.form)
     try:
-        with write_transaction():
+        with savepoint():
             template = ops.create_template(actor=_actor(), **args)
     except ApiError as err:
         errors = forms.errors_under(
@@ -222,7 +222,7 @@ def new_template():
 
 
 @bp.route("/templates/<template_id>")
-@office_only
+@office_page
 def template(template_id):
     template = _template(template_id)
     versions = list(
@@ -245,30 +245,30 @@ def template(template_id):
 
 
 @bp.route("/templates/<template_id>/new-version", methods=["POST"])
-@office_only
+@office_page
 def new_version(template_id):
     template = _template(template_id)
     if template.status == "retired":
         raise Refused(_retired_message(), template)
-    with write_transaction():
+    with savepoint():
         draft = ops.new_draft(template, actor=_actor())
     flash(_("Version %(number)d is a draft: change it, then publish it.", number=draft.number))
     return redirect(url_for("checklists.template", template_id=template.id) + "#draft")
 
 
 @bp.route("/templates/<template_id>/retire", methods=["POST"])
-@office_only
+@office_page
 def retire(template_id):
     template = _template(template_id)
     if template.status != "retired":
-        with write_transaction():
+        with savepoint():
             ops.retire(template, actor=_actor())
     flash(_("Template retired: no new rounds start from it. Its rounds keep their version."))
     return redirect(url_for("checklists.template", template_id=template.id))
 
 
 @bp.route("/templates/<template_id>/versions/<int:number>")
-@office_only
+@office_page
 def preview(template_id, number):
     template = _template(template_id)
     version = _version(template, number)
@@ -276,11 +276,11 @@ def preview(template_id, number):
 
 
 @bp.route("/templates/<template_id>/versions/<int:number>/publish", methods=["POST"])
-@office_only
+@office_page
 def publish(template_id, number):
     version = _draft(template_id, number)
     try:
-        with write_transaction():
+        with savepoint():
             ops.publish(version, actor=_actor())
     except ApiError as err:
         if err.code == "published":
@@ -290,218 +290,6 @@ def publish(template_id, number):
         return _to_template(version, "draft")
     flash(_("Version %(number)d is published and frozen.", number=version.number))
     return _to_template(version)
-
-
-@bp.route("/templates/<template_id>/versions/<int:number>/title", methods=["GET", "POST"])
-@office_only
-def edit_title(template_id, number):
-    version = _draft(template_id, number)
-    if request.method == "GET":
-        values = forms.title_values(version.content)
-        return render_template(
-            "checklists/title.html",
-            version=version,
-            values=values,
-            errors={},
-        )
-    errors = _save(version, forms.with_title(version.content, request.form))
-    if not errors:
-        flash(_("Saved."))
-        return _to_template(version, "draft")
-    return render_template(
-        "checklists/title.html",
-        version=version,
-        values=request.form,
-        errors=forms.errors_under(errors, "", shown=forms.shown_fields(request.form)),
-    ), 422
-
-
-# -- sections ------------------------------------------------------------------------------
-
-
-def _section_form(version: TemplateVersion, index: int | None):
-    template = version.template
-    current = version.content["sections"][index] if index is not None else None
-    locked = current["key"] if current and current["key"] in _locked_keys(template) else None
-    if request.method == "GET":
-        return render_template(
-            "checklists/section.html",
-            version=version,
-            section=current,
-            locked=locked,
-            values=forms.section_values(current),
-            errors={},
-        )
-    section, errors = forms.parse_section(
-        request.form, version.content, index=index, locked_key=locked
-    )
-    if not errors:
-        content = forms.put_section(version.content, section, index)
-        at = len(version.content["sections"]) if index is None else index
-        errors = forms.errors_under(
-            _save(version, content), f"sections.{at}.", shown=forms.shown_fields(request.form)
-        )
-    if not errors:
-        flash(_("Saved."))
-        return _to_template(version, f"section-{section['key']}")
-    return render_template(
-        "checklists/section.html",
-        version=version,
-        section=current,
-        locked=locked,
-        values=request.form,
-        errors=errors,
-    ), 422
-
-
-@bp.route("/templates/<template_id>/versions/<int:number>/sections/new", methods=["GET", "POST"])
-@office_only
-def new_section(template_id, number):
-    return _section_form(_draft(template_id, number), None)
-
-
-@bp.route(
-    "/templates/<template_id>/versions/<int:number>/sections/<section_key>",
-    methods=["GET", "POST"],
-)
-@office_only
-def edit_section(template_id, number, section_key):
-    version = _draft(template_id, number)
-    return _section_form(version, _section_index(version, section_key))
-
-
-@bp.route(
-    "/templates/<template_id>/versions/<int:number>/sections/<section_key>/move",
-    methods=["POST"],
-)
-@office_only
-def move_section(template_id, number, section_key):
-    version = _draft(template_id, number)
-    content = forms.move_section(
-        version.content, _section_index(version, section_key), request.form.get("direction", "")
-    )
-    if content is not None:
-        _flash_errors(_save(version, content))
-    return _to_template(version, f"section-{section_key}")
-
-
-@bp.route(
-    "/templates/<template_id>/versions/<int:number>/sections/<section_key>/delete",
-    methods=["POST"],
-)
-@office_only
-def delete_section(template_id, number, section_key):
-    version = _draft(template_id, number)
-    content = forms.remove_section(version.content, _section_index(version, section_key))
-    if content is None:
-        flash(_("Only an empty section can be deleted. Delete or move its items first."), "error")
-        return _to_template(version, f"section-{section_key}")
-    if not _flash_errors(_save(version, content)):
-        flash(_("Section deleted."))
-    return _to_template(version, "draft")
-
-
-def _flash_errors(errors: dict[str, list[str]]) -> bool:
-    if errors:
-        messages = " ".join(m for ms in errors.values() for m in ms)
-        flash(_("Not saved: %(reasons)s", reasons=messages), "error")
-    return bool(errors)
-
-
-# -- items ---------------------------------------------------------------------------------
-
-
-def _item_form(version: TemplateVersion, section: int, index: int | None, kind: str):
-    content = version.content
-    section_key = content["sections"][section]["key"]
-    current = content["sections"][section]["items"][index] if index is not None else None
-    locked = None
-    if current is not None and current["key"] in _locked_keys(version.template):
-        locked = current["key"]
-    page = {
-        "version": version,
-        "section": content["sections"][section],
-        "item": current,
-        "kind": kind,
-        "locked": locked,
-    }
-    if request.method == "GET":
-        values = forms.item_values(current) if current else forms.new_item_values(kind)
-        return render_template(
-            "checklists/item.html",
-            values=values,
-            errors={},
-            rows=forms.option_rows(values),
-            **page,
-        )
-    where = (section, index) if index is not None else None
-    item, errors, rows = forms.parse_item(
-        request.form, kind, content, section_key, where=where, locked_key=locked
-    )
-    if not errors:
-        at = len(content["sections"][section]["items"]) if index is None else index
-        saved = _save(version, forms.put_item(content, item, section, index))
-        errors = forms.errors_under(
-            saved, f"sections.{section}.items.{at}.", rows, forms.shown_fields(request.form)
-        )
-    if not errors:
-        flash(_("Saved."))
-        return _to_template(version, f"item-{item['key']}")
-    return render_template(
-        "checklists/item.html",
-        values=request.form,
-        errors=errors,
-        rows=forms.option_rows(request.form),
-        **page,
-    ), 422
-
-
-@bp.route(
-    "/templates/<template_id>/versions/<int:number>/sections/<section_key>/items/new",
-    methods=["GET", "POST"],
-)
-@office_only
-def new_item(template_id, number, section_key):
-    version = _draft(template_id, number)
-    section = _section_index(version, section_key)
-    kind = request.values.get("kind", "")
-    if kind not in rules.KINDS:
-        abort(400)
-    return _item_form(version, section, None, kind)
-
-
-@bp.route(
-    "/templates/<template_id>/versions/<int:number>/items/<item_key>", methods=["GET", "POST"]
-)
-@office_only
-def edit_item(template_id, number, item_key):
-    version = _draft(template_id, number)
-    section, index = _item_place(version, item_key)
-    kind = version.content["sections"][section]["items"][index]["kind"]
-    return _item_form(version, section, index, kind)
-
-
-@bp.route("/templates/<template_id>/versions/<int:number>/items/<item_key>/move", methods=["POST"])
-@office_only
-def move_item(template_id, number, item_key):
-    version = _draft(template_id, number)
-    where = _item_place(version, item_key)
-    content = forms.move_item(version.content, where, request.form.get("direction", ""))
-    if content is not None:
-        _flash_errors(_save(version, content))
-    return _to_template(version, f"item-{item_key}")
-
-
-@bp.route(
-    "/templates/<template_id>/versions/<int:number>/items/<item_key>/delete", methods=["POST"]
-)
-@office_only
-def delete_item(template_id, number, item_key):
-    version = _draft(template_id, number)
-    section, _index = where = _item_place(version, item_key)
-    if not _flash_errors(_save(version, forms.remove_item(version.content, where))):
-        flash(_("Item deleted."))
-    return _to_template(version, f"section-{version.content['sections'][section]['key']}")
 
 
 # -- schedules -----------------------------------------------------------------------------
@@ -536,7 +324,7 @@ def _schedule_form(schedule: Schedule | None):
     data, errors = load_form(forms.ScheduleForm(), forms.schedule_data(request.form))
     if data is not None:
         try:
-            with write_transaction():
+            with savepoint():
                 if schedule is None:
                     schedule_ops.create_schedule(actor=_actor(), data=data)
                 else:
@@ -552,7 +340,7 @@ def _schedule_form(schedule: Schedule | None):
 
 
 @bp.route("/schedules")
-@office_only
+@office_page
 def schedules():
     site_id = request.args.get("site_id") or ""
     query = (
@@ -576,33 +364,33 @@ def schedules():
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
-@office_only
+@office_page
 def new_schedule():
     return _schedule_form(None)
 
 
 @bp.route("/schedules/<schedule_id>", methods=["GET", "POST"])
-@office_only
+@office_page
 def edit_schedule(schedule_id):
     return _schedule_form(_schedule(schedule_id))
 
 
 @bp.route("/schedules/<schedule_id>/deactivate", methods=["POST"])
-@office_only
+@office_page
 def deactivate_schedule(schedule_id):
     schedule = _schedule(schedule_id)
-    with write_transaction():
+    with savepoint():
         schedule_ops.deactivate_schedule(schedule, actor=_actor())
     flash(_("Schedule deactivated: no new rounds fall due."))
     return redirect(url_for("checklists.schedules", site_id=str(schedule.site_id)))
 
 
 @bp.route("/schedules/<schedule_id>/reactivate", methods=["POST"])
-@office_only
+@office_page
 def reactivate_schedule(schedule_id):
     schedule = _schedule(schedule_id)
     try:
-        with write_transaction():
+        with savepoint():
             schedule_ops.reactivate_schedule(schedule, actor=_actor())
     except ApiError as err:
         reasons = " ".join(m for ms in (err.fields or {}).values() for m in ms) or err.message
@@ -610,3 +398,6 @@ def reactivate_schedule(schedule_id):
     else:
         flash(_("Schedule active again."))
     return redirect(url_for("checklists.schedules", site_id=str(schedule.site_id)))
+
+
+from . import editor  # noqa: E402, F401 - the draft editor's routes, on this blueprint

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from peewee import JOIN
 
 from ..attachments import operations as attachment_ops
+from ..auth import permissions
 from ..errors import validation_error
 from ..models import Equipment, Location, RecordHistory, Site, User
 from ..records import (
@@ -37,6 +38,7 @@ def _resolve_place(site_id, location_id, *, allowed_sites) -> tuple[Site, Locati
 
 
 def create_equipment(*, actor: User, data: dict[str, Any], allowed_sites) -> Equipment:
+    permissions.require(actor, "equipment", "create")
     data = dict(data)
     data["site"], data["location"] = _resolve_place(
         data.pop("site_id"), data.pop("location_id", None), allowed_sites=allowed_sites
@@ -62,6 +64,7 @@ def update_equipment(
     """Apply an edit; with a `base_version` (made offline) merge per field. Return the fields
     held back as conflicts: (field, kept server value, proposed value). Decided on the row
     locked until commit, as it is now (an office page may have read it a while ago)."""
+    permissions.require(actor, "equipment", "update")
     lock(item)
     changes = dict(changes)
     if "site_id" in changes or "location_id" in changes:
@@ -94,6 +97,7 @@ def update_equipment(
 
 
 def delete_equipment(item: Equipment, *, actor: User) -> Equipment:
+    permissions.require(actor, "equipment", "delete")
     delete_record(item, actor=actor)
     tag_ops.follow_target(actor=actor, target=item)  # a removed device's tags are revoked
     return item

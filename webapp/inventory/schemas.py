@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from .. import clock
 from ..clock import latest_today
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
-from ..sites.schemas import SyncedOut
+from ..schemas import SyncedOut
 from ..validation import (
     Choice,
     Day,

@@ -29,7 +29,7 @@ from ..auth import scope
 from ..db import write_transaction
 from ..errors import ApiError
 from ..models import Client, Site
-from ..office.views import office_only
+from ..pages import office_page
 from . import transfer
 from .schemas import office_filters
 from .transfer import FileProblem
@@ -101,7 +101,7 @@ def _chosen_site(site_id: str) -> Site | None:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@office_only
+@office_page(transaction=False)
 def upload():
     if request.method == "GET":
         return _form(site_id=request.args.get("site_id", ""))
@@ -151,7 +151,7 @@ def upload():
 
 
 @bp.route("/import/<upload_id>")
-@office_only
+@office_page
 def preview(upload_id):
     meta = _uploads().meta(upload_id, current_user)
     if meta is None:
@@ -160,7 +160,7 @@ def preview(upload_id):
 
 
 @bp.route("/import/<upload_id>", methods=["POST"])
-@office_only
+@office_page(transaction=False)  # commits the rows before the upload is thrown away, below
 def confirm(upload_id):
     uploads = _uploads()
     try:
@@ -200,7 +200,7 @@ def confirm(upload_id):
 
 
 @bp.route("/import/<upload_id>/cancel", methods=["POST"])
-@office_only
+@office_page(transaction=False)
 def cancel(upload_id):
     uploads = _uploads()
     meta = uploads.meta(upload_id, current_user)
@@ -211,7 +211,7 @@ def cancel(upload_id):
 
 
 @bp.route("/import/<upload_id>/result")
-@office_only
+@office_page
 def result(upload_id):
     outcome = _uploads().result(upload_id, current_user)
     if outcome is None:
@@ -247,7 +247,7 @@ def _table(filters: dict[str, Any]):
 
 
 @bp.route("/export.csv")
-@office_only
+@office_page
 def export_csv():
     filters = _filters()
     content = transfer.to_csv(*_table(filters))
@@ -255,7 +255,7 @@ def export_csv():
 
 
 @bp.route("/export.xlsx")
-@office_only
+@office_page
 def export_xlsx():
     filters = _filters()
     headers, rows = _table(filters)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..api import endpoint
 from ..auth import scope
-from ..auth.scope import OFFICE
+from ..auth.permissions import roles_for
 from ..models import Equipment, Site
 from . import operations as ops
 from .schemas import EquipmentIn, EquipmentOut, EquipmentPatch, EquipmentQuery, HistoryOut
@@ -44,7 +44,7 @@ def list_equipment(query):
     body=EquipmentIn,
     response=EquipmentOut,
     status=201,
-    roles=OFFICE,
+    roles=roles_for("equipment", "create"),
     tags=TAGS,
 )
 def create_equipment(body):
@@ -72,7 +72,7 @@ def get_equipment(equipment_id):
     summary="Change equipment",
     body=EquipmentPatch,
     response=EquipmentOut,
-    roles=OFFICE,
+    roles=roles_for("equipment", "update"),
     tags=TAGS,
 )
 def update_equipment(equipment_id, body):
@@ -89,7 +89,7 @@ def update_equipment(equipment_id, body):
     ["DELETE"],
     summary="Remove equipment",
     response=EquipmentOut,
-    roles=OFFICE,
+    roles=roles_for("equipment", "delete"),
     tags=TAGS,
 )
 def delete_equipment(equipment_id):

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from ..accounts import operations as account_ops
 from ..accounts.schemas import UserIn, UserPatch
 from ..auth.login import current_session
+from ..forms import Field
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentIn, EquipmentPatch
 from ..models import Client, Equipment, Location, Site, User
@@ -24,7 +25,6 @@ from ..models.choices import (
 )
 from ..sites import operations as site_ops
 from ..sites.schemas import ClientIn, ClientPatch, LocationIn, LocationPatch, SiteIn, SitePatch
-from .forms import Field
 
 
 def options(mapping: dict[str, Any]) -> Callable[[], list[tuple[str, Any]]]:

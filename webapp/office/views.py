@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import (
     Blueprint,
     abort,
@@ -16,16 +14,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from ..api import run_write
 from ..auth import scope, sessions
 from ..auth.login import current_session
 from ..auth.operations import get_session_of, may_end_sessions
 from ..auth.scope import parse_id
-from ..auth.views import safe_next
-from ..db import write_transaction
-from ..errors import ApiError, forbidden, not_found
+from ..errors import ApiError, not_found
+from ..forms import form_to_data, load_form, values_of
 from ..inventory.operations import search_equipment
 from ..inventory.schemas import office_filters
 from ..models import (
@@ -40,23 +36,13 @@ from ..models import (
     User,
 )
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
+from ..pages import form_errors, office_page, safe_next, savepoint
+from ..passkeys import operations as passkey_ops
 from ..sites import operations as site_ops
 from ..sync import conflicts as conflict_ops
-from .forms import form_to_data, load_form, values_of
 from .resources import RESOURCES, Resource
 
 bp = Blueprint("office", __name__, url_prefix="/office")
-
-
-def office_only(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_office:
-            raise forbidden()
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _resource(key: str) -> Resource:
@@ -78,7 +64,7 @@ def _record(resource: Resource, record_id: str):
 
 
 @bp.route("/")
-@office_only
+@office_page
 def dashboard():
     counts = {
         "clients": Client.live().count(),
@@ -94,14 +80,14 @@ def dashboard():
 
 
 @bp.route("/audit")
-@office_only
+@office_page
 def audit():
     entries = AuditEntry.select().order_by(AuditEntry.id.desc()).limit(500)
     return render_template("office/audit.html", entries=entries)
 
 
 @bp.route("/conflicts")
-@office_only
+@office_page
 def conflicts():
     status = request.args.get("status", "open")
     if status not in conflict_ops.STATUSES:
@@ -132,13 +118,13 @@ def _conflict_table(rows: list[SyncConflict]) -> dict:
 
 
 @bp.route("/conflicts/<conflict_id>/resolve", methods=["POST"])
-@office_only
+@office_page
 def resolve_conflict(conflict_id):
     choice = request.form.get("choice", "")
     if choice not in ("server", "client"):
         abort(400)
     try:
-        with write_transaction():
+        with savepoint():
             conflict_ops.resolve_conflict(
                 conflict_ops.get_conflict(current_user, conflict_id),
                 actor=current_user._get_current_object(),
@@ -152,7 +138,7 @@ def resolve_conflict(conflict_id):
 
 
 @bp.route("/<key>")
-@office_only
+@office_page
 def index(key):
     resource = _resource(key)
     query = resource.query()
@@ -182,15 +168,14 @@ def _save(resource: Resource, record=None):
     schema = resource.schema_patch() if editing else resource.schema_in()
     loaded, errors = load_form(schema, data)
     if loaded is not None:
-        try:  # run again if it lost a race with a push (docs/sync-protocol.md)
-            if editing:
-                saved = run_write(resource.update, record, current_user, loaded)
-            else:
-                saved = run_write(resource.create, current_user, loaded)
+        try:
+            with savepoint():
+                if editing:
+                    saved = resource.update(record, current_user, loaded)
+                else:
+                    saved = resource.create(current_user, loaded)
         except ApiError as err:
-            errors = err.fields or {"_": [err.message]}
-            if err.fields is None:
-                flash(err.message, "error")
+            errors = form_errors(err)
         else:
             flash(_("Saved."))
             if resource.detail_endpoint:
@@ -208,7 +193,7 @@ def _save(resource: Resource, record=None):
 
 
 @bp.route("/<key>/new", methods=["GET", "POST"])
-@office_only
+@office_page
 def create(key):
     resource = _resource(key)
     if request.method == "POST":
@@ -230,7 +215,7 @@ def create(key):
 
 
 @bp.route("/<key>/<record_id>", methods=["GET", "POST"])
-@office_only
+@office_page
 def edit(key, record_id):
     resource = _resource(key)
     record = _record(resource, record_id)
@@ -250,11 +235,9 @@ def _record_extras(key: str, record) -> dict:
     """What the edit page shows beside the form: a user's signed-in devices; equipment history
     and open conflicts."""
     if key == "users":
-        from ..passkeys.pages import passkeys_extras  # the passkeys package builds on office's
-
         here = current_session()
         return {
-            **passkeys_extras(record),
+            **passkey_ops.for_office_page(record, current_user),
             "user_sessions": list(
                 sessions.sessions_of(record, lifetime=current_app.permanent_session_lifetime)
             ),
@@ -288,11 +271,11 @@ def _user_record(user_id) -> User:
 
 
 @bp.route("/users/<user_id>/sessions/<session_id>/sign-out", methods=["POST"])
-@office_only
+@office_page
 def end_user_session(user_id, session_id):
     """Sign out one device of a user ("lost phone"): its next request is refused."""
     user = _user_record(user_id)
-    with write_transaction():
+    with savepoint():
         ended = sessions.revoke_session(
             get_session_of(user, session_id),
             actor=current_user._get_current_object(),
@@ -303,12 +286,12 @@ def end_user_session(user_id, session_id):
 
 
 @bp.route("/users/<user_id>/sessions/sign-out", methods=["POST"])
-@office_only
+@office_page
 def end_user_sessions(user_id):
     """Sign out every device of a user (but the one doing it, when it is their own account)."""
     user = _user_record(user_id)
     actor = current_user._get_current_object()
-    with write_transaction():
+    with savepoint():
         ended = sessions.revoke_user_sessions(
             user,
             actor=actor,
@@ -320,14 +303,15 @@ def end_user_sessions(user_id):
 
 
 @bp.route("/<key>/<record_id>/delete", methods=["POST"])
-@office_only
+@office_page
 def delete(key, record_id):
     resource = _resource(key)
     if resource.delete is None:
         abort(405)
     record = _record(resource, record_id)
     try:
-        run_write(resource.delete, record, current_user)
+        with savepoint():
+            resource.delete(record, current_user)
     except ApiError as err:
         flash(err.message, "error")
         return redirect(url_for("office.edit", key=key, record_id=record_id))
@@ -336,7 +320,7 @@ def delete(key, record_id):
 
 
 @bp.route("/sites/<record_id>/overview")
-@office_only
+@office_page
 def site_detail(record_id):
     site = scope.get_site(current_user, record_id)
     return render_template(
@@ -358,11 +342,11 @@ def site_detail(record_id):
 
 
 @bp.route("/sites/<record_id>/assign", methods=["POST"])
-@office_only
+@office_page
 def assign(record_id):
     site = scope.get_site(current_user, record_id)
     try:
-        with write_transaction():
+        with savepoint():
             site_ops.assign_engineer(
                 actor=current_user,
                 engineer_id=parse_id(request.form.get("engineer_id", "")),
@@ -376,12 +360,12 @@ def assign(record_id):
 
 
 @bp.route("/assignments/<assignment_id>/end", methods=["POST"])
-@office_only
+@office_page
 def unassign(assignment_id):
     assignment = Assignment.live().where(Assignment.id == parse_id(assignment_id)).first()
     if assignment is None:
         raise not_found()
-    with write_transaction():
+    with savepoint():
         site_ops.unassign_engineer(assignment, actor=current_user)
     flash(_("Assignment ended."))
     return redirect(url_for("office.site_detail", record_id=assignment.site_id))

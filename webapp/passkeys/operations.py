@@ -299,3 +299,12 @@ def remove_passkey(*, actor: User, passkey: Passkey) -> bool:
         action = "passkey_removed" if actor.id == passkey.user_id else "passkey_revoked"
         audit(actor, action, passkey.user, {"passkey": str(passkey.id), "name": passkey.name})
     return revoked > 0
+
+
+def for_office_page(user: User, viewer: User) -> dict:
+    """What the office's user page shows of the user's passkeys (revoked ones too), and whether
+    the viewer may revoke them (an administrator's only by an administrator)."""
+    return {
+        "user_passkeys": list(passkeys_of(user, include_revoked=True)),
+        "can_revoke_passkeys": viewer.role == "admin" or user.role != "admin",
+    }

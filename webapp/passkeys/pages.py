@@ -9,25 +9,16 @@ from flask_login import current_user
 
 from ..auth.operations import may_end_sessions
 from ..auth.scope import parse_id
-from ..db import write_transaction
 from ..errors import not_found
 from ..models import User
-from ..office.views import office_only
+from ..pages import office_page
 from . import operations as ops
 
 bp = Blueprint("passkeys", __name__, url_prefix="/office")
 
 
-def passkeys_extras(user: User) -> dict:
-    """What the office's user page shows of the user's passkeys (revoked ones too)."""
-    return {
-        "user_passkeys": list(ops.passkeys_of(user, include_revoked=True)),
-        "can_revoke_passkeys": current_user.role == "admin" or user.role != "admin",
-    }
-
-
 @bp.route("/account")
-@office_only
+@office_page
 def account():
     """The office user's own account: their passkeys (added and managed by a small script over
     the JSON API, since a passkey is made by the browser)."""
@@ -35,17 +26,16 @@ def account():
 
 
 @bp.route("/users/<user_id>/passkeys/<passkey_id>/revoke", methods=["POST"])
-@office_only
+@office_page
 def revoke(user_id, passkey_id):
     """Revoke one passkey of a user ("lost phone"): it signs nobody in any more."""
     user = User.get_or_none(User.id == parse_id(user_id))
     if user is None:
         raise not_found()
     may_end_sessions(current_user, user)  # the same people who may sign the user out
-    with write_transaction():
-        revoked = ops.remove_passkey(
-            actor=current_user._get_current_object(),
-            passkey=ops.get_passkey_of(user, parse_id(passkey_id)),
-        )
+    revoked = ops.remove_passkey(
+        actor=current_user._get_current_object(),
+        passkey=ops.get_passkey_of(user, parse_id(passkey_id)),
+    )
     flash(_("Passkey revoked.") if revoked else _("That passkey was already revoked."))
     return redirect(url_for("office.edit", key="users", record_id=user.id))

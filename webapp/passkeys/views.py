@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..accounts.schemas import MeOut
 from ..api import endpoint
 from ..auth.scope import parse_id
-from ..auth.views import begin_session, signed_in_user
+from ..auth.signin import begin_session, signed_in_user
 from ..db import write_transaction
 from ..models import User
 from . import operations as ops

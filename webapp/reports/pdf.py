@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, TextMode, XPos, YPos
 from PIL import Image, ImageOps
 
-from .fonts import add_cjk_font
+from ..fonts import add_cjk_font
 
 PhotoBytes = Callable[[str], bytes | None]
 

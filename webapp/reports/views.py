@@ -13,7 +13,7 @@ from ..api import endpoint
 from ..errors import ApiError
 from ..models import Site
 from ..models.choices import ROUND_STATUSES, SEVERITIES
-from ..office.views import office_only
+from ..pages import office_page
 from ..validation import translate_messages
 from . import operations as ops
 from .schemas import FaultFilter, RoundFilter, filter_args
@@ -59,7 +59,7 @@ def _filters() -> tuple[dict, dict, dict]:
 
 
 @bp.route("/office/rounds")
-@office_only
+@office_page
 def rounds():
     filters, typed, errors = _filters()
     page = ops.page_of(ops.find_rounds(current_user, filters), filters["page"], reader_locale())
@@ -88,14 +88,14 @@ def _export_name(extension: str) -> str:
 
 
 @bp.route("/office/rounds/export.csv")
-@office_only
+@office_page
 def export_csv():
     data = ops.export_csv(_export_rows())
     return _download(data, "text/csv; charset=utf-8", _export_name("csv"))
 
 
 @bp.route("/office/rounds/export.xlsx")
-@office_only
+@office_page
 def export_xlsx():
     data = ops.export_xlsx(_export_rows(), sheet_title=_("Round reports"))
     return _download(
@@ -106,7 +106,7 @@ def export_xlsx():
 
 
 @bp.route("/office/rounds/<round_id>")
-@office_only
+@office_page
 def round_detail(round_id):
     round_ = ops.get_round(current_user, round_id)
     report = round_report(round_, reader_locale())
@@ -118,7 +118,7 @@ def round_detail(round_id):
 
 
 @bp.route("/office/faults")
-@office_only
+@office_page
 def faults():
     """Faults raised from abnormal items (and, later, reported otherwise), newest first."""
     typed = filter_args(request.args)

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..auth import permissions, scope
 from ..checklists import content as rules
 from ..errors import ApiError, forbidden, not_found, validation_error
 from ..models import (
@@ -26,7 +27,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..models.choices import OFFICE_ROLES
 from ..records import create_record, lock, next_number, update_record
 from . import seal
 
@@ -42,8 +42,7 @@ def _number(prefix: str) -> str:
 
 
 def _may_do_rounds(user: User) -> None:
-    if user.role not in ("engineer", *OFFICE_ROLES):
-        raise ApiError(403, "forbidden", _("Only engineers and the office do rounds."))
+    permissions.require(user, "round", "create")
 
 
 def _location_of_site(location_id, site_id) -> Location | None:
@@ -122,17 +121,14 @@ def create_round(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) 
 
 
 def round_in_scope(round_id, site_ids: set) -> Round:
-    record = Round.get_or_none(Round.id == round_id)
-    if record is None or record.site_id not in site_ids or record.deleted_at is not None:
+    record = scope.require_in(Round.get_or_none(Round.id == round_id), site_ids)
+    if record.deleted_at is not None:
         raise not_found()
     return record
 
 
 def answer_in_scope(answer_id, site_ids: set) -> Answer:
-    answer = Answer.get_or_none(Answer.id == answer_id)
-    if answer is None or answer.site_id not in site_ids:
-        raise not_found()
-    return answer
+    return scope.require_in(Answer.get_or_none(Answer.id == answer_id), site_ids)
 
 
 def _open_for(record: Round, actor: User) -> None:
@@ -149,7 +145,8 @@ def _open_for(record: Round, actor: User) -> None:
                 "Start a correction instead."
             ),
         )
-    if actor.role not in OFFICE_ROLES and record.engineer_id != actor.id:
+    permissions.require(actor, "round", "update")
+    if not permissions.may(actor, "round", "update_any") and record.engineer_id != actor.id:
         raise forbidden()
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validates_schema
 
 from ..models.choices import ANSWER_STATUSES, HANDOVER, REASONS, SATISFACTION, SEVERITIES
-from ..sites.schemas import SyncedOut
+from ..schemas import SyncedOut
 from ..validation import Choice, Name, Schema, Text, max_items, max_length, not_blank, sha256_hex
 
 MAX_DEVICES = 500

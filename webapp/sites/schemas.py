@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, fields
 
 from ..models.choices import CLIENT_TYPES, LOCATION_KINDS
+from ..schemas import SyncedOut
 from ..validation import Choice, Int, Name, Schema, Text, in_range, max_length, partial
 
 PERIOD = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
@@ -17,14 +18,6 @@ def working_hours(value: str) -> None:
     periods = [p.strip() for p in value.split(",") if p.strip()]
     if not periods or any(not PERIOD.match(p) or p[:5] >= p[6:] for p in periods):
         raise ValidationError(_("Write working hours as periods like 08:30-12:00,14:00-17:30."))
-
-
-class SyncedOut(Schema):
-    id = fields.UUID()
-    version = fields.Integer()
-    server_seq = fields.Integer()
-    updated_at = fields.DateTime()
-    deleted_at = fields.DateTime(allow_none=True)
 
 
 class ClientIn(Schema):

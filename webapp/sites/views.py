@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..api import endpoint
 from ..auth import scope
-from ..auth.scope import OFFICE
+from ..auth.permissions import roles_for
 from ..errors import not_found
 from ..models import Assignment, Client, Location, Site
 from . import operations as ops
@@ -44,7 +44,7 @@ def list_clients():
     body=ClientIn,
     response=ClientOut,
     status=201,
-    roles=OFFICE,
+    roles=roles_for("client", "create"),
     tags=TAGS,
 )
 def create_client(body):
@@ -63,7 +63,7 @@ def get_client(client_id):
     summary="Change a client",
     body=ClientPatch,
     response=ClientOut,
-    roles=OFFICE,
+    roles=roles_for("client", "update"),
     tags=TAGS,
 )
 def update_client(client_id, body):
@@ -78,7 +78,7 @@ def update_client(client_id, body):
     ["DELETE"],
     summary="Remove a client",
     response=ClientOut,
-    roles=OFFICE,
+    roles=roles_for("client", "delete"),
     tags=TAGS,
 )
 def delete_client(client_id):
@@ -98,7 +98,7 @@ def list_sites():
     body=SiteIn,
     response=SiteOut,
     status=201,
-    roles=OFFICE,
+    roles=roles_for("site", "create"),
     tags=TAGS,
 )
 def create_site(body):
@@ -117,7 +117,7 @@ def get_site(site_id):
     summary="Change a site",
     body=SitePatch,
     response=SiteOut,
-    roles=OFFICE,
+    roles=roles_for("site", "update"),
     tags=TAGS,
 )
 def update_site(site_id, body):
@@ -130,7 +130,7 @@ def update_site(site_id, body):
     ["DELETE"],
     summary="Remove a site",
     response=SiteOut,
-    roles=OFFICE,
+    roles=roles_for("site", "delete"),
     tags=TAGS,
 )
 def delete_site(site_id):
@@ -159,7 +159,7 @@ def list_locations(site_id):
     body=LocationIn,
     response=LocationOut,
     status=201,
-    roles=OFFICE,
+    roles=roles_for("location", "create"),
     tags=TAGS,
 )
 def create_location(body):
@@ -180,7 +180,7 @@ def get_location(location_id):
     summary="Change a location",
     body=LocationPatch,
     response=LocationOut,
-    roles=OFFICE,
+    roles=roles_for("location", "update"),
     tags=TAGS,
 )
 def update_location(location_id, body):
@@ -195,7 +195,7 @@ def update_location(location_id, body):
     ["DELETE"],
     summary="Remove a location",
     response=LocationOut,
-    roles=OFFICE,
+    roles=roles_for("location", "delete"),
     tags=TAGS,
 )
 def delete_location(location_id):
@@ -224,7 +224,7 @@ def list_assignments(site_id):
     body=AssignmentIn,
     response=AssignmentOut,
     status=201,
-    roles=OFFICE,
+    roles=roles_for("assignment", "create"),
     tags=TAGS,
 )
 def create_assignment(body):
@@ -237,7 +237,7 @@ def create_assignment(body):
     ["DELETE"],
     summary="End a station",
     response=AssignmentOut,
-    roles=OFFICE,
+    roles=roles_for("assignment", "delete"),
     tags=TAGS,
 )
 def delete_assignment(assignment_id):

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from ..auth import scope
+from ..auth import permissions, scope
 from ..errors import ApiError, not_found
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentPatch
@@ -209,8 +209,7 @@ def resolve_conflict(
 ) -> SyncConflict:
     """Keep the server's value (`choice="server"`) or write the device's (`"client"`). `seen`,
     when given, is the value the person chose on screen: it must be that side's value."""
-    if actor.role == "client":
-        raise ApiError(403, "forbidden", _("Only engineers and the office resolve conflicts."))
+    permissions.require(actor, "conflict", "resolve")
     if conflict.status != "open":
         raise ApiError(409, "resolved", _("Someone has already resolved this conflict."))
     chosen = conflict.client_value if choice == "client" else conflict.server_value

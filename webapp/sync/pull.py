@@ -13,99 +13,38 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from peewee import Model, SqliteDatabase
+from peewee import SqliteDatabase
 
+from ..auth.scope import ALL, held_sites
 from ..errors import ApiError
 from ..extensions import db
-from ..inventory.schemas import EquipmentOut
-from ..models import (
-    Answer,
-    Assignment,
-    Attachment,
-    ChecklistTemplate,
-    Client,
-    Departure,
-    Equipment,
-    Fault,
-    Location,
-    Round,
-    Schedule,
-    Site,
-    SyncClient,
-    SyncConflict,
-    Tag,
-    TemplateVersion,
-    User,
-)
-from ..models.choices import OFFICE_ROLES
-from ..rounds.schemas import (
-    AnswerOut,
-    FaultOut,
-    RoundOut,
-    ScheduleOut,
-    TemplateOut,
-    TemplateVersionOut,
-)
-from ..sites.schemas import AssignmentOut, ClientOut, LocationOut, SiteOut
-from ..tags.schemas import TagOut
+from ..models import Departure, Site, SyncClient, SyncConflict, User
+from . import registry
 from .conflicts import annotate
 from .epoch import current_epoch
-from .schemas import AttachmentOut, ConflictOut
+from .registry import GLOBAL, Feed
+from .schemas import ConflictOut
 
-ALL = "*"
-
-
-GLOBAL = "global"
-
-
-@dataclass(frozen=True)
-class Feed:
-    entity: str
-    model: type[Model]
-    dump: Callable[[Any], dict]
-    site_column: Any  # the column that ties a row to a site (None: the client table; GLOBAL)
-    only: Any = None  # a condition rows must meet to be delivered at all
-    unless_held: Any = None  # a site column: rows are skipped by devices that hold that site
-    change: Callable[[Any], dict] | None = None  # how a row is sent (default: the record)
-    prepare: Callable[[list], Any] | None = None  # loads what the dump needs, once per page
+# The protocol's own feeds, after the features' (registry.FEEDS): conflicts between a device's
+# edit and the server's, and departures of records that left a site.
+CONFLICTS = Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site, prepare=annotate)
 
 
-FEEDS = [
-    Feed("client", Client, ClientOut().dump, None),
-    Feed("site", Site, SiteOut().dump, Site.id),
-    Feed("location", Location, LocationOut().dump, Location.site),
-    Feed("assignment", Assignment, AssignmentOut().dump, Assignment.site),
-    Feed("equipment", Equipment, EquipmentOut().dump, Equipment.site),
-    Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site, prepare=annotate),
-    Feed("attachment", Attachment, AttachmentOut().dump, Attachment.site),
-    # Checklists are the same for everyone; drafts stay in the office until published.
-    Feed("template", ChecklistTemplate, TemplateOut().dump, GLOBAL),
-    Feed(
-        "template_version",
-        TemplateVersion,
-        TemplateVersionOut().dump,
-        GLOBAL,
-        only=TemplateVersion.status == "published",
-    ),
-    Feed("schedule", Schedule, ScheduleOut().dump, Schedule.site),
-    Feed("round", Round, RoundOut().dump, Round.site),
-    Feed("answer", Answer, AnswerOut().dump, Answer.site),
-    Feed("fault", Fault, FaultOut().dump, Fault.site),
-    Feed("tag", Tag, TagOut().dump, Tag.site),
-]
-ENTITY_OF = {feed.model._meta.table_name: feed.entity for feed in FEEDS}
+def _entity_of(table: str) -> str:
+    for feed in registry.FEEDS.values():
+        if feed.model._meta.table_name == table:
+            return feed.entity
+    return table
 
 
 def _removal(row: Departure) -> dict[str, Any]:
     """A record that left a site, for the old site's devices: they drop their copy. Where it
     went is not said (it may be another client's site)."""
     return {
-        "entity": ENTITY_OF.get(row.entity, row.entity),
+        "entity": _entity_of(row.entity),
         "id": row.entity_id,
         "version": row.version,
         "server_seq": row.server_seq,
@@ -118,28 +57,19 @@ def _removal(row: Departure) -> dict[str, Any]:
 # A device that also holds the new site receives the record there, so it gets no removal; the
 # office holds every site and gets none. A newly assigned site's fill sends none either: the
 # device never held what left it before.
-FEEDS.append(
-    Feed(
-        "departure",
-        Departure,
-        dump=lambda _row: {},
-        site_column=Departure.site,
-        unless_held=Departure.to_site,
-        change=_removal,
-    )
+DEPARTURES = Feed(
+    "departure",
+    Departure,
+    dump=lambda _row: {},
+    site_column=Departure.site,
+    unless_held=Departure.to_site,
+    change=_removal,
 )
 
 
-def scope_of(user: User) -> str | set[str]:
-    """Site ids the user's device should hold ("*" for everything)."""
-    if user.role in OFFICE_ROLES:
-        return ALL
-    if user.role == "engineer":
-        query = Assignment.live().select(Assignment.site).where(Assignment.engineer == user)
-        return {str(a.site_id) for a in query}
-    if user.role == "client" and user.client_id:
-        return {str(s.id) for s in Site.live().where(Site.client == user.client_id)}
-    return set()
+def feeds() -> list[Feed]:
+    """Every feed of a pull: the registered features', then the protocol's own."""
+    return [*registry.FEEDS.values(), CONFLICTS, DEPARTURES]
 
 
 def encode_cursor(state: dict) -> str:
@@ -222,7 +152,7 @@ def _page(
     """The next `limit` rows of all feeds together, and whether more may follow."""
     merged: list[tuple[Feed, Any]] = []
     full = False
-    for feed in FEEDS:
+    for feed in feeds():
         rows = _rows(feed, sites, after, upto, limit, fill)
         full = full or len(rows) == limit
         merged.extend((feed, row) for row in rows)
@@ -245,7 +175,7 @@ def _change(feed: Feed, row: Any) -> dict[str, Any]:
 
 def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) -> dict[str, Any]:
     state = decode_cursor(cursor) or {"s": 0, "k": None}
-    scope = scope_of(user)
+    scope = held_sites(user)
     seq = state["s"]
     fill: set[str] = set()
     removed: list[str] = []

@@ -11,7 +11,7 @@ from ..errors import ApiError
 from ..models import Answer, Equipment, Round, SyncClient, SyncMutation, User, utcnow
 from ..records import batched_writes, insert_rows, lock_rows
 from .epoch import current_epoch
-from .handlers import Context, Mutation, handler_for
+from .registry import Context, Mutation, handler_for
 
 
 def claim_client(client_id: UUID, user: User) -> SyncClient:

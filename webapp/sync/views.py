@@ -8,7 +8,7 @@ from marshmallow import fields
 
 from ..api import endpoint
 from ..auth.login import note_sync_client
-from ..auth.scope import ANY_ROLE
+from ..auth.permissions import ANY_ROLE
 from ..validation import Schema, one_of
 from . import conflicts as conflict_ops
 from .pull import pull_changes

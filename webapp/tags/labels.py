@@ -24,8 +24,8 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
+from ..fonts import NOTO_DEFAULT, NOTO_MEMBER, add_cjk_font, font_path
 from ..models import Equipment, Location, Site, Tag
-from ..reports.fonts import NOTO_DEFAULT, NOTO_MEMBER, add_cjk_font, font_path
 
 QUIET = 4  # modules of white around the code, as the QR standard asks
 ELLIPSIS = "…"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from ..sites.schemas import SyncedOut
+from ..schemas import SyncedOut
 from ..validation import Choice, Schema, in_range, max_items
 from .labels import DEFAULT_LAYOUT, LAYOUTS
 

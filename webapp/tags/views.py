@@ -24,10 +24,9 @@ from flask_login import current_user
 from ..api import endpoint, load
 from ..auth import scope
 from ..auth.scope import parse_id
-from ..db import write_transaction
 from ..errors import ApiError, not_found, validation_error
 from ..models import Site, Tag
-from ..office.views import office_only
+from ..pages import office_page, savepoint
 from . import labels as label_ops
 from . import operations as ops
 from .schemas import SheetForm, TagKeyOut
@@ -119,7 +118,7 @@ def _site_tags(site: Site) -> dict:
 
 
 @bp.route("/office/tags")
-@office_only
+@office_page
 def office_tags():
     site_id = request.args.get("site")
     if not site_id:
@@ -153,10 +152,10 @@ def _back(site_id) -> str:
 
 
 @bp.route("/office/tags/issue", methods=["POST"])
-@office_only
+@office_page
 def issue_missing():
     site = scope.get_site(current_user, request.form.get("site", ""))
-    with write_transaction():
+    with savepoint():
         issued = ops.ensure_tags(actor=current_user._get_current_object(), site=site)
     if issued:
         flash(ngettext("%(num)d tag issued.", "%(num)d tags issued.", len(issued)))
@@ -173,21 +172,21 @@ def _tag(tag_id) -> Tag:
 
 
 @bp.route("/office/tags/<tag_id>/revoke", methods=["POST"])
-@office_only
+@office_page
 def revoke(tag_id):
     tag = _tag(tag_id)
-    with write_transaction():
+    with savepoint():
         ops.revoke_tag(actor=current_user._get_current_object(), tag=tag)
     flash(_("Tag revoked. Scanning it now says so; issue a new one to replace it."))
     return redirect(_back(tag.site_id))
 
 
 @bp.route("/office/tags/<tag_id>/reissue", methods=["POST"])
-@office_only
+@office_page
 def reissue(tag_id):
     tag = _tag(tag_id)
     try:
-        with write_transaction():
+        with savepoint():
             ops.reissue_tag(actor=current_user._get_current_object(), tag=tag)
     except ApiError as err:
         flash(err.message, "error")
@@ -197,13 +196,13 @@ def reissue(tag_id):
 
 
 @bp.route("/office/tags/reissue-all", methods=["POST"])
-@office_only
+@office_page
 def reissue_all():
     site = scope.get_site(current_user, request.form.get("site", ""))
     if not request.form.get("confirm"):
         flash(_("Tick the box to confirm that every label of this site will be replaced."), "error")
         return redirect(_back(site.id))
-    with write_transaction():
+    with savepoint():
         issued = ops.reissue_site(actor=current_user._get_current_object(), site=site)
     flash(
         ngettext(
@@ -216,7 +215,7 @@ def reissue_all():
 
 
 @bp.route("/office/tags/sheet", methods=["GET", "POST"])
-@office_only
+@office_page(transaction=False)
 def sheet():
     """A label sheet (PDF): the selected tags, or every active tag of the site."""
     source = request.form if request.method == "POST" else request.args
@@ -257,7 +256,7 @@ def sheet():
 
 
 @bp.route("/office/tags/<tag_id>/label.<fmt>")
-@office_only
+@office_page
 def single_label(tag_id, fmt):
     if fmt not in ("png", "svg"):
         raise not_found()

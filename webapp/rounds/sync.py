@@ -1,23 +1,30 @@
-"""Sync handlers of rounds, answers and faults (docs/checklists.md, "Sync operations").
-They are registered in webapp/sync/handlers.py beside the others."""
+"""The rounds' sync adapter: rounds, answers and faults from devices (docs/checklists.md, "Sync
+operations"), and what a device needs to do rounds in the pull: checklists, schedules, rounds,
+answers, faults. Registered by the app factory (webapp/sync/registry.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError
-
-from ..errors import validation_error
-from ..validation import translate_messages
+from ..models import Answer, ChecklistTemplate, Fault, Round, Schedule, TemplateVersion
+from ..sync.registry import GLOBAL, Feed
+from ..sync.registry import applied as _applied
+from ..sync.registry import load as _load
 from . import operations as ops
 from .schemas import (
     AnswerIn,
+    AnswerOut,
     AnswerUpdate,
     FaultIn,
+    FaultOut,
     RoundCreate,
+    RoundOut,
     RoundSign,
     RoundSubmit,
     RoundUpdate,
+    ScheduleOut,
+    TemplateOut,
+    TemplateVersionOut,
 )
 
 ROUND_CREATE = RoundCreate()
@@ -27,17 +34,6 @@ ROUND_SIGN = RoundSign()
 ANSWER_IN = AnswerIn()
 ANSWER_UPDATE = AnswerUpdate()
 FAULT_IN = FaultIn()
-
-
-def _load(schema, data: dict) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as err:
-        raise validation_error(translate_messages(err.normalized_messages())) from None
-
-
-def _applied(record) -> dict[str, Any]:
-    return {"status": "applied", "version": record.version, "server_seq": record.server_seq}
 
 
 def create_round(m, *, ctx) -> dict[str, Any]:
@@ -103,3 +99,18 @@ HANDLERS = {
     ("answer", "update"): update_answer,
     ("fault", "create"): create_fault,
 }
+FEEDS = [
+    # Checklists are the same for everyone; drafts stay in the office until published.
+    Feed("template", ChecklistTemplate, TemplateOut().dump, GLOBAL),
+    Feed(
+        "template_version",
+        TemplateVersion,
+        TemplateVersionOut().dump,
+        GLOBAL,
+        only=TemplateVersion.status == "published",
+    ),
+    Feed("schedule", Schedule, ScheduleOut().dump, Schedule.site),
+    Feed("round", Round, RoundOut().dump, Round.site),
+    Feed("answer", Answer, AnswerOut().dump, Answer.site),
+    Feed("fault", Fault, FaultOut().dump, Fault.site),
+]

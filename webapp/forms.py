@@ -1,4 +1,5 @@
-"""Server-rendered forms for the office, loaded with the same schemas as the JSON API."""
+"""Server-rendered forms, the HTML edge's half of the contract: form strings loaded with the
+same schemas as the JSON API."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from ..validation import Schema, translate_messages
+from .validation import Schema, translate_messages
 
 
 @dataclass
