@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields
 
 from ..auth.schemas import _utc
-from ..validation import Name
+from ..validation import Name, Schema
 
 MAX_ANSWER_FIELD = 16_384  # a passkey's answer is well under 4 KiB; anything near this is junk
 

@@ -15,8 +15,10 @@ from typing import Any
 from marshmallow import Schema, fields
 from marshmallow.utils import missing
 
+from ..accounts.schemas import PasswordChange
 from ..inventory.schemas import EquipmentIn
 from ..models.choices import SHORT_LABELS, VOCABULARIES
+from ..passkeys.schemas import PasskeyRename
 from ..rounds.schemas import Acceptance, AnswerIn, RoundSubmit
 from ..validation import not_blank
 
@@ -26,6 +28,8 @@ FORMS: dict[str, type[Schema]] = {
     "answer": AnswerIn,
     "round_submit": RoundSubmit,
     "acceptance": Acceptance,
+    "password": PasswordChange,
+    "passkey": PasskeyRename,
 }
 
 _TYPES = (

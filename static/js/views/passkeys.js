@@ -4,6 +4,7 @@
  */
 
 import { errorMessage, NetworkError } from '../api.js';
+import { maxLength } from '../contract.js';
 import { t } from '../i18n.js';
 import { createPasskey, PasskeyError, passkeysSupported } from '../passkeys.js';
 import { confirmAction, h, replace } from './dom.js';
@@ -34,7 +35,7 @@ export function passkeyProblem(error) {
 export function passkeysCard(ctx) {
   const list = h('ul.rows', { 'data-testid': 'passkeys' });
   const status = h('p.muted', { role: 'status', 'data-testid': 'passkey-status' });
-  const name = h('input', { id: 'passkey-name', maxlength: 80, value: t('My phone'), autocomplete: 'off' });
+  const name = h('input', { id: 'passkey-name', maxlength: maxLength('passkey', 'name'), value: t('My phone'), autocomplete: 'off' });
   const add = h('button.btn.primary', { type: 'button', 'data-testid': 'add-passkey', onclick: () => run(addPasskey) }, t('Add a passkey'));
 
   async function run(step) {

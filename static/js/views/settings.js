@@ -5,6 +5,7 @@
  */
 
 import { errorMessage, NetworkError } from '../api.js';
+import { maxLength } from '../contract.js';
 import { LOCALES, browserLocale, t, tn } from '../i18n.js';
 import { confirmAction, h, replace } from './dom.js';
 import { downloadJson, toBase64 } from './download.js';
@@ -96,7 +97,8 @@ function devicesCard(ctx) {
  */
 function passwordCard(ctx) {
   const input = (name, autocomplete) => h('input', {
-    id: `pw-${name}`, name, type: 'password', autocomplete, required: true, maxlength: 128,
+    id: `pw-${name}`, name, type: 'password', autocomplete, required: true,
+    maxlength: maxLength('password', name),
   });
   const current = input('current_password', 'current-password');
   const next = input('new_password', 'new-password');
