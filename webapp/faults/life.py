@@ -214,9 +214,7 @@ def derive(
                 times["responded_at"] = times["responded_at"] or at
                 stage, times["on_site_at"] = "on_site", at
         elif kind == "waiting":
-            if stage not in OPEN_STAGES:
-                why = ALREADY
-            elif waiting_since is not None:
+            if stage not in OPEN_STAGES or waiting_since is not None:
                 why = ALREADY
             else:
                 waiting_since, waiting_for = at, details.get("for")
