@@ -4,6 +4,7 @@ from .auth import LoginThrottle, UserSession
 from .base import BaseModel, SyncedModel, utcnow
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
+from .faults import FaultEvent
 from .organisation import Client, Location, Site
 from .people import Assignment, User
 from .rounds import Answer, Fault, Round
@@ -42,6 +43,7 @@ ALL_MODELS = [
     Round,
     Answer,
     Fault,
+    FaultEvent,
     Tag,
 ]
 SYNCED_MODELS = [
@@ -58,6 +60,7 @@ SYNCED_MODELS = [
     Round,
     Answer,
     Fault,
+    FaultEvent,
     Tag,
 ]
 
@@ -66,6 +69,7 @@ __all__ = [
     "Answer",
     "ChecklistTemplate",
     "Fault",
+    "FaultEvent",
     "Round",
     "Schedule",
     "Tag",
