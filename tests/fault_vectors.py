@@ -109,7 +109,7 @@ CASES: list[dict[str, Any]] = [
             ev(1, "on_site", T(5), seq=1),
             ev(2, "resolved", T(30), seq=2, diagnosis="d", action="a"),
             ev(3, "closed", T(40), by=D, seq=3),
-            ev(4, "waiting", T(45), by=B, seq=4, **{"for": "parts"}),
+            ev(4, "waiting", T(45), by=B, seq=4, waiting_for="parts"),
         ],
         "policy": ALWAYS,
         "now": T(50),
@@ -130,7 +130,7 @@ CASES: list[dict[str, Any]] = [
         "fault": FAULT,
         "events": [
             ev(1, "on_site", T(5), seq=1),
-            ev(2, "waiting", T(10), seq=2, **{"for": "parts"}),
+            ev(2, "waiting", T(10), seq=2, waiting_for="parts"),
             ev(3, "resumed", "2026-12-02T11:10:00+08:00", seq=3),
         ],
         "policy": ALWAYS,
@@ -141,7 +141,7 @@ CASES: list[dict[str, Any]] = [
         "fault": FAULT,
         "events": [
             ev(1, "on_site", T(5), seq=1),
-            ev(2, "waiting", T(10), seq=2, **{"for": "client"}),
+            ev(2, "waiting", T(10), seq=2, waiting_for="client"),
         ],
         "policy": ALWAYS,
         "now": "2026-12-02T13:00:00+08:00",
@@ -151,7 +151,7 @@ CASES: list[dict[str, Any]] = [
         "fault": FAULT,
         "events": [
             ev(1, "on_site", T(5), seq=1),
-            ev(2, "waiting", T(10), seq=2, **{"for": "parts"}),
+            ev(2, "waiting", T(10), seq=2, waiting_for="parts"),
             ev(3, "resumed", "2026-12-02T11:10:00+08:00", seq=3),
         ],
         "policy": {**ALWAYS, "waiting_stops_clock": False},
@@ -224,7 +224,7 @@ CASES: list[dict[str, Any]] = [
         "fault": FAULT,
         "events": [
             ev(1, "resumed", T(2), seq=1),
-            ev(2, "waiting", T(3), seq=2, **{"for": "parts"}),
+            ev(2, "waiting", T(3), seq=2, waiting_for="parts"),
         ],
         "policy": ALWAYS,
         "now": T(4),

@@ -227,7 +227,7 @@ export function derive(fault, events, policy, now) {
     } else if (kind === 'waiting') {
       if (!OPEN_STAGES.includes(stage)) why = 'already';
       else if (waitingSince !== null) why = 'already';
-      else { waitingSince = at; waitingFor = details.for ?? null; }
+      else { waitingSince = at; waitingFor = details.waiting_for ?? null; }
     } else if (kind === 'resumed') {
       if (waitingSince === null) why = 'not_waiting';
       else closePause(at);

@@ -217,7 +217,7 @@ def derive(
             if stage not in OPEN_STAGES or waiting_since is not None:
                 why = ALREADY
             else:
-                waiting_since, waiting_for = at, details.get("for")
+                waiting_since, waiting_for = at, details.get("waiting_for")
         elif kind == "resumed":
             if waiting_since is None:
                 why = NOT_WAITING

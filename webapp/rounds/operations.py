@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from ..checklists import content as rules
 from ..errors import ApiError, forbidden, not_found, validation_error
+from ..faults import operations as fault_life
 from ..models import (
     Answer,
     Attachment,
@@ -361,19 +362,19 @@ def create_fault(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) 
         )
         if found.count() != len(set(photos)):
             raise validation_error({"photos": [_("A photo of this fault was not sent first.")]})
-    return create_record(
-        Fault,
-        actor=actor,
-        id=id,
-        number=_number("F"),
-        site=site_id,
-        location=data["location_id"],
-        equipment=data["equipment_id"],
-        round=data["round_id"],
-        item_key=data["item_key"],
-        description=data["description"],
-        severity=data["severity"],
-        photos=photos,
-        reported_at=data["reported_at"],
-        reported_by=actor.id,
-    )
+    values = {
+        "id": id,
+        "number": _number("F"),
+        "site": site_id,
+        "location": data["location_id"],
+        "equipment": data["equipment_id"],
+        "round": data["round_id"],
+        "item_key": data["item_key"],
+        "description": data["description"],
+        "severity": data["severity"],
+        "photos": photos,
+        "reported_at": data["reported_at"],
+        "reported_by": actor.id,
+    }
+    # Its clocks start at the report: their due times are on the fault from the start.
+    return create_record(Fault, actor=actor, **values, **fault_life.derived(Fault(**values)))

@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 
 from ..auth import scope
 from ..errors import ApiError, forbidden, not_found, validation_error
+from ..faults.sync import HANDLERS as FAULT_HANDLERS
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentIn, EquipmentPatch
 from ..models import Attachment, Equipment, Fault, Site, SyncConflict, User
@@ -191,6 +192,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("equipment", "delete"): delete_equipment,
     ("attachment", "create"): create_attachment,
     **ROUND_HANDLERS,
+    **FAULT_HANDLERS,
 }
 
 

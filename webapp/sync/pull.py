@@ -21,6 +21,7 @@ from peewee import Model, SqliteDatabase
 
 from ..errors import ApiError
 from ..extensions import db
+from ..faults import sync as fault_sync
 from ..inventory.schemas import EquipmentOut
 from ..models import (
     Answer,
@@ -30,7 +31,6 @@ from ..models import (
     Client,
     Departure,
     Equipment,
-    Fault,
     Location,
     Round,
     Schedule,
@@ -44,7 +44,6 @@ from ..models import (
 from ..models.choices import OFFICE_ROLES
 from ..rounds.schemas import (
     AnswerOut,
-    FaultOut,
     RoundOut,
     ScheduleOut,
     TemplateOut,
@@ -94,7 +93,7 @@ FEEDS = [
     Feed("schedule", Schedule, ScheduleOut().dump, Schedule.site),
     Feed("round", Round, RoundOut().dump, Round.site),
     Feed("answer", Answer, AnswerOut().dump, Answer.site),
-    Feed("fault", Fault, FaultOut().dump, Fault.site),
+    *fault_sync.feeds(Feed),
     Feed("tag", Tag, TagOut().dump, Tag.site),
 ]
 ENTITY_OF = {feed.model._meta.table_name: feed.entity for feed in FEEDS}
