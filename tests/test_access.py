@@ -15,7 +15,7 @@ from tests.conftest import Api, sign_in_as
 from tests.factories import create_location
 from tests.test_reports import plain_round
 from webapp.auth.sessions import start_session
-from webapp.models import Attachment, SyncConflict
+from webapp.models import Attachment, Fault, SyncConflict
 from webapp.records import create_record
 
 ROLES = ["anonymous", "engineer", "client", "dispatcher", "admin"]
@@ -485,6 +485,20 @@ CASES = [
     ("GET", "/office/faults", lambda w, s: "/office/faults", None, office_page(200)),
     (
         "GET",
+        "/office/faults/<fault_id>",
+        lambda w, s: f"/office/faults/{pick(s, w['faults']).id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/faults/<fault_id>/steps",
+        lambda w, s: f"/office/faults/{pick(s, w['faults']).id}/steps",
+        lambda w, s: {"kind": "assigned", "assignee_id": str(w["engineer2"].id)},
+        office_page(302),
+    ),
+    (
+        "GET",
         "/office/rounds/export.csv",
         lambda w, s: "/office/rounds/export.csv",
         None,
@@ -890,6 +904,18 @@ def scoped_world(app, world):
     world["assignments"] = (a_in, a_out)
     world["rounds"] = tuple(
         plain_round(site, world["engineer2"], number=f"R-2026-0000{n}")
+        for n, site in enumerate(world["sites"], start=1)
+    )
+    world["faults"] = tuple(
+        create_record(
+            Fault,
+            actor=None,
+            number=f"F-2026-0000{n}",
+            site=site,
+            description="投影无信号",
+            reported_at="2026-12-02T09:00:00+08:00",
+            reported_by=world["engineer2"],
+        )
         for n, site in enumerate(world["sites"], start=1)
     )
     from webapp.tags.operations import issue_tag

@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth.views import api as auth_api
     from .auth.views import bp as auth_pages
     from .checklists.views import bp as checklist_pages
+    from .faults.views import bp as fault_pages
     from .home.views import bp as home_pages
     from .inventory.transfer_views import bp as equipment_transfer
     from .inventory.views import bp as inventory_api
@@ -87,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tags,
         checklist_pages,
         reports_pages,
+        fault_pages,
         pwa,
     ):
         app.register_blueprint(blueprint)

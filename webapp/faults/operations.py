@@ -12,15 +12,18 @@ Who may act on a fault (docs/faults.md, "Who does what"):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
 from ..attendance.rules import parse_hours
+from ..auth import scope
 from ..errors import ApiError, not_found, validation_error
-from ..models import Client, Fault, FaultEvent, Site, User, utcnow
+from ..models import Client, Fault, FaultEvent, Site, User
 from ..models.choices import OFFICE_ROLES
 from ..records import create_record, update_record
 from . import life
@@ -44,7 +47,7 @@ def policy_of(fault: Fault, site: Site | None = None, client: Client | None = No
     working_hours = client.clock_mode == "working_hours"
     days = {}
     if working_hours:
-        start = life.instant(fault.reported_at).astimezone(_zone(site.timezone)).date()
+        start = life.instant(reported_at(fault)).astimezone(ZoneInfo(site.timezone)).date()
         days = life.calendar_days(start, CALENDAR_DAYS)
     request = fault.kind == "service_request"
     respond = client.request_response_minutes if request else client.response_minutes
@@ -60,12 +63,6 @@ def policy_of(fault: Fault, site: Site | None = None, client: Client | None = No
         days=days,
         waiting_stops_clock=client.waiting_stops_clock,
     )
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def attach_policies(faults: list[Fault]) -> None:
@@ -213,20 +210,19 @@ def add_event(
     return event, refresh(fault, actor=actor)
 
 
+def server_time() -> str:
+    """Now, as a device would write it (for steps taken in the office)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def get_fault(user: User, fault_id) -> Fault:
+    """A fault in the user's scope (or assigned to them), else 404."""
+    site_ids = {s.id for s in scope.visible_sites(user).select(Site.id)}
+    return fault_for(user, scope.parse_id(fault_id), site_ids)
+
+
 def office_step(actor: User, fault: Fault, kind: str, details: dict[str, Any], note: str = ""):
     """A step taken on the office's board, timed by the server."""
-    import uuid
-
-    at = datetime.now(UTC).replace(microsecond=0).isoformat()
-    data = {"fault_id": fault.id, "kind": kind, "at": at, "note": note}
-    return add_event(
-        actor=actor, id=uuid.uuid4(), data=data, details=details, site_ids={fault.site_id}
-    )
-
-
-def now_utc() -> datetime:
-    return utcnow().replace(tzinfo=UTC)
-
-
-def left(due: datetime | None, now: datetime) -> timedelta | None:
-    return None if due is None else due.replace(tzinfo=UTC) - now
+    data = {"fault_id": fault.id, "kind": kind, "at": server_time(), "note": note}
+    site_ids = {s.id for s in scope.visible_sites(actor).select(Site.id)}
+    return add_event(actor=actor, id=uuid.uuid4(), data=data, details=details, site_ids=site_ids)

@@ -17,7 +17,7 @@ from ..office.views import office_only
 from ..validation import translate_messages
 from . import operations as ops
 from .schemas import RoundFilter, filter_args
-from .view_model import ROUND_STATUSES, SEVERITIES, round_report
+from .view_model import ROUND_STATUSES, round_report
 
 bp = Blueprint("reports", __name__)
 TAGS = ["rounds"]
@@ -114,22 +114,4 @@ def round_detail(round_id):
         "reports/round.html",
         report=report,
         pdf_url=url_for("reports.report_pdf", round_id=round_.id),
-    )
-
-
-@bp.route("/office/faults")
-@office_only
-def faults():
-    """Faults raised from abnormal items (and, later, reported otherwise), newest first."""
-    site_id = request.args.get("site_id") or ""
-    severity = request.args.get("severity") or ""
-    rows, total = ops.find_faults(site_id=site_id, severity=severity)
-    return render_template(
-        "reports/faults.html",
-        rows=rows,
-        total=total,
-        site_id=site_id,
-        severity=severity,
-        severities=SEVERITIES,
-        sites=Site.live().order_by(Site.name),
     )

@@ -1,0 +1,129 @@
+"""The office's fault board: open faults by time left, warnings and breaches, the figures kept
+on closed faults, the dispatcher's steps, and a fault's page with its whole history."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.conftest import sign_in_as
+from webapp.faults import board as board_ops
+from webapp.faults import operations as ops
+from webapp.models import Fault, FaultEvent
+from webapp.records import create_record
+
+
+def report(world, minutes_ago: float, number: str, **kw) -> Fault:
+    at = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).replace(microsecond=0)
+    values = {
+        "number": number,
+        "site": world["sites"][0].id,
+        "description": f"故障 {number}",
+        "reported_at": at.isoformat(),
+        "reported_by": world["users"]["engineer"].id,
+        **kw,
+    }
+    return create_record(Fault, actor=None, **values, **ops.derived(Fault(**values)))
+
+
+def take(fault: Fault, user, kind: str, minutes_ago: float, **details) -> None:
+    at = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).replace(microsecond=0)
+    ops.add_event(
+        actor=user,
+        id=uuid.uuid4(),
+        data={"fault_id": fault.id, "kind": kind, "at": at.isoformat(), "note": ""},
+        details=details,
+        site_ids={fault.site_id},
+    )
+
+
+@pytest.fixture
+def office(client, world):
+    token = sign_in_as(client, world["users"]["dispatcher"])
+    client.set_cookie("rounds_lang", "en")
+    return client, token
+
+
+def numbers(body: str) -> list[str]:
+    return re.findall(r"<strong>(F-\d{4}-\d{5})</strong>", body)
+
+
+def test_open_faults_come_by_time_left_respond_first(office, world):
+    client, _ = office
+    engineer = world["users"]["engineer"]
+    report(world, 2, "F-2026-00001")  # 8 min left to respond
+    report(world, 9, "F-2026-00002")  # 1 min left to respond: warning
+    late = report(world, 30, "F-2026-00003")  # responded, 90 min left to resolve
+    take(late, engineer, "responded", 25, channel="phone")
+    report(world, 12, "F-2026-00004")  # 2 min over: breached
+    body = client.get("/office/faults").get_data(as_text=True)
+    assert numbers(body) == ["F-2026-00004", "F-2026-00002", "F-2026-00001", "F-2026-00003"]
+    rows = board_ops.board()
+    assert [r.current.breached for r in rows] == [True, False, False, False]
+    assert [r.current.warning for r in rows] == [False, True, False, False]
+    assert "is-breached" in body and "is-warning" in body and "Breached" in body
+
+
+def test_a_closed_fault_keeps_met_or_breached_with_the_figures(office, world):
+    client, _ = office
+    engineer, dispatcher = world["users"]["engineer"], world["users"]["dispatcher"]
+    fault = report(world, 200, "F-2026-00009")
+    take(fault, engineer, "responded", 185, channel="on_the_way")  # 15 min: breached
+    take(fault, engineer, "resolved", 140, diagnosis="d", action="a")  # 60 min: met
+    take(fault, dispatcher, "closed", 100)
+    fault = Fault.get_by_id(fault.id)
+    assert (fault.respond_breached, fault.respond_used) == (True, 900)
+    assert (fault.resolve_breached, fault.resolve_used) == (False, 3600)
+    assert numbers(client.get("/office/faults").get_data(as_text=True)) == []
+    body = client.get("/office/faults?view=closed").get_data(as_text=True)
+    assert numbers(body) == ["F-2026-00009"]
+    assert "15 min of 10 min" in body and "1 h 0 min of 2 h 0 min" in body
+    assert "Met" in body and "Breached" in body
+
+
+def test_the_dispatcher_assigns_reassigns_and_escalates_from_the_page(office, world):
+    client, token = office
+    fault = report(world, 1, "F-2026-00010")
+    url = f"/office/faults/{fault.id}/steps"
+    form = {"csrf_token": token, "kind": "assigned"}
+    eng, eng2 = world["users"]["engineer"], world["engineer2"]
+    assert client.post(url, data={**form, "assignee_id": str(eng.id)}).status_code == 302
+    assert Fault.get_by_id(fault.id).assignee_id == eng.id
+    client.post(url, data={**form, "assignee_id": str(eng2.id), "note": "换人"})
+    client.post(
+        url,
+        data={"csrf_token": token, "kind": "escalated", "to": "manufacturer", "contact": "厂家"},
+    )
+    record = Fault.get_by_id(fault.id)
+    assert (record.assignee_id, record.escalated_to) == (eng2.id, "manufacturer")
+    page = client.get(f"/office/faults/{fault.id}").get_data(as_text=True)
+    assert page.count('data-kind="assigned"') == 2 and "换人" in page and "厂家" in page
+
+
+def test_a_bad_step_on_the_page_says_why_and_writes_nothing(office, world):
+    client, token = office
+    fault = report(world, 1, "F-2026-00011")
+    url = f"/office/faults/{fault.id}/steps"
+    response = client.post(url, data={"csrf_token": token, "kind": "cancelled", "reason": " "})
+    assert response.status_code == 302
+    page = client.get(f"/office/faults/{fault.id}").get_data(as_text=True)
+    assert "Missing data for required field." in page
+    client.post(url, data={"csrf_token": token, "kind": "closed"})
+    assert FaultEvent.select().count() == 1  # closing an unresolved fault is kept, no effect
+    page = client.get(f"/office/faults/{fault.id}").get_data(as_text=True)
+    assert "an earlier step is missing" in page
+    client.post(url, data={"csrf_token": token, "kind": "responded", "channel": "phone"})
+    assert FaultEvent.select().count() == 1  # phone steps are not taken here
+    assert client.post(url, data={"kind": "closed"}).status_code == 403  # no CSRF token
+
+
+def test_the_board_speaks_chinese(client, world):
+    sign_in_as(client, world["users"]["dispatcher"])
+    report(world, 9, "F-2026-00012")
+    body = client.get("/office/faults", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
+    assert "响应" in body and "剩余" in body
