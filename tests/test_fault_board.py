@@ -123,7 +123,5 @@ def test_a_bad_step_on_the_page_says_why_and_writes_nothing(office, world):
 def test_the_board_speaks_chinese(client, world):
     sign_in_as(client, world["users"]["dispatcher"])
     report(world, 9, "F-2026-00012")
-    body = client.get("/office/faults", headers={"Accept-Language": "zh-CN"}).get_data(
-        as_text=True
-    )
+    body = client.get("/office/faults", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "响应" in body and "剩余" in body
