@@ -270,7 +270,7 @@ function timeline(ctx, { rec, rounds, answers, versions, faults, edits, conflict
     const at = moment(fault.reported_at);
     events.push({
       at, kind: 'fault', id: fault.id,
-      el: h('div.tl-body', null,
+      el: h('a.row-link.tl-link.tl-body', { href: `#/faults/${encodeURIComponent(fault.id)}` },
         h('span.muted.small', null, stamp(at), ' · ', t('Fault'), ' · ',
           fault.number || (fault._pending ? t('Number given when it reaches the server') : '')),
         h('strong', null, fault.description || t('Fault')),
