@@ -91,3 +91,31 @@ def test_two_engineers_offline_end_in_one_history(phone, live_server, world, app
     assert [items.nth(i).get_attribute("data-kind") for i in range(3)] == kinds
     assert "eng9" in items.nth(0).inner_text() or "在路上" in items.nth(0).inner_text()
     assert page.get_by_test_id("fault-status").get_attribute("data-status") == "resolved"
+
+
+def test_a_fault_reported_offline_from_a_device_screen_arrives_with_its_steps(
+    phone, live_server, world
+):
+    device = world["equipment"][0]
+    engineer = FieldEngineer(phone, live_server)
+    engineer.signs_in("eng", PASSWORD)
+    engineer.opens_the_app()
+    engineer.goes_offline()
+    phone.goto(f"{live_server}/app/#/equipment/{device.id}")
+    phone.get_by_test_id("report-fault").click()
+    form = phone.get_by_test_id("report-fault-form")
+    form.locator("textarea[name=description]").fill("无声音输出")
+    form.locator("select[name=severity]").select_option("high")
+    phone.get_by_test_id("report-fault-save").click()
+    phone.get_by_test_id("fault-screen").wait_for()
+    phone.get_by_test_id("step-on-site").click()
+    phone.get_by_test_id("fault-status").and_(phone.locator('[data-status="on_site"]')).wait_for()
+    assert Fault.select().count() == 0
+
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    fault = Fault.get()
+    assert (fault.equipment_id, fault.severity, fault.status) == (device.id, "high", "on_site")
+    assert fault.number.startswith("F-") and fault.respond_used is not None
+    assert [e.kind for e in ops.events_of(fault)] == ["on_site"]

@@ -15,6 +15,7 @@ import { t, tn } from '../i18n.js';
 import { h, keepDates, replace } from './dom.js';
 import { documentsSection } from './documents.js';
 import { serverTime, size, when } from './format.js';
+import { reportFaultForm } from './fault.js';
 
 /** Timeline events drawn before "Show all". */
 const TIMELINE_FIRST = 20;
@@ -71,6 +72,7 @@ export async function renderEquipment(ctx, id) {
     open.length ? conflictList(ctx, open, placeNames, viewer) : null,
     glance(item, names, today),
     h('p', null, h('a.btn.primary.block', { href: `#/equipment/${encodeURIComponent(id)}/edit`, 'data-testid': 'edit' }, t('Edit'))),
+    ctx.session.user.role !== 'client' ? reportFaultForm(ctx, item) : null,
     h('dl.facts.card', null, equipmentFields().map((field) => [
       h('dt', null, field.label),
       h('dd', null, field.name === 'service_years'

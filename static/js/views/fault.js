@@ -70,12 +70,15 @@ export async function renderFault(ctx, id) {
   const steps = events.filter((e) => e.kind).map((e) => ({
     ...e, seq: e._pending ? null : e.server_seq, details: e.details || detailsOf(e),
   }));
-  const state = fault.policy && fault.reported_at
-    ? derive(fault, steps, fault.policy, Date.now()) : null;
+  // A fault reported here and not yet sent has no contract from the server yet: its steps are
+  // read all the same, its clocks are shown once it arrives.
+  const state = fault.reported_at
+    ? derive(fault, steps, fault.policy || UNKNOWN_CONTRACT, Date.now()) : null;
+  const clocks = Boolean(state && fault.policy);
   const effects = new Map((state ? state.events : []).map((e) => [String(e.id), e]));
   const order = state ? state.events.map((e) => String(e.id)) : steps.map((e) => String(e.id));
   const byId = new Map(steps.map((e) => [String(e.id), e]));
-  const status = state ? state.status : fault.status;
+  const status = state ? state.status : (fault.status || 'reported');
 
   async function take(kind, details = {}, note = '') {
     const eventId = crypto.randomUUID();
@@ -144,7 +147,7 @@ export async function renderFault(ctx, id) {
     h('h1', null, fault.number || t('Fault'), ' ',
       h('span.badge', { 'data-testid': 'fault-status', 'data-status': status }, STATUS()[status] || status)),
     h('p', null, fault.description),
-    state ? h('p.clocks', null, clockLine('respond', state.respond), ' ', clockLine('resolve', state.resolve)) : null,
+    clocks ? h('p.clocks', null, clockLine('respond', state.respond), ' ', clockLine('resolve', state.resolve)) : null,
     actions, resolveForm,
     h('h2', null, t('History')), history);
   return el;
@@ -154,4 +157,48 @@ export async function renderFault(ctx, id) {
 function detailsOf(e) {
   const names = ['channel', 'waiting_for', 'diagnosis', 'action', 'parts', 'reason', 'to', 'assignee_id', 'contact'];
   return Object.fromEntries(names.filter((n) => e[n] !== undefined).map((n) => [n, e[n]]));
+}
+
+const UNKNOWN_CONTRACT = {
+  respond_minutes: 10, resolve_minutes: 120, round_the_clock: true, periods: [], timezone: 'Asia/Shanghai',
+  days: {}, waiting_stops_clock: true,
+};
+
+const SEVERITIES = () => ({ low: t('Low'), medium: t('Medium'), high: t('High'), critical: t('Critical') });
+
+/**
+ * "Report a fault" on a device's screen (reached from the site's register or a scanned tag):
+ * what is wrong and how urgent, saved to the outbox; the number is given on arrival.
+ * @param {import('./context.js').Context} ctx
+ * @param {{id: string, site_id: string, location_id?: string|null, name?: string}} item
+ */
+export function reportFaultForm(ctx, item) {
+  const form = h('form.card.fault-report', {
+    'data-testid': 'report-fault-form',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const data = new FormData(event.target);
+      const description = String(data.get('description')).trim();
+      if (!description) return;
+      const id = crypto.randomUUID();
+      await ctx.outbox.commitInOrder([mutation({
+        entity: 'fault', id, op: 'create', siteId: item.site_id,
+        label: `${t('Fault')} · ${description.slice(0, 60)}`,
+        changes: {
+          site_id: String(item.site_id), location_id: item.location_id ? String(item.location_id) : null,
+          equipment_id: String(item.id), description, severity: String(data.get('severity')),
+          photos: [], reported_at: deviceTime(),
+        },
+      })]);
+      ctx.flash(t('Fault reported; its number is given when it reaches the server.'));
+      location.hash = `#/faults/${encodeURIComponent(id)}`;
+    },
+  },
+  h('label', null, t('What is wrong'),
+    h('textarea', { name: 'description', required: true, maxlength: 2000 })),
+  h('label', null, t('Severity'), h('select', { name: 'severity' },
+    Object.entries(SEVERITIES()).map(([k, v]) => h('option', { value: k, selected: k === 'medium' }, v)))),
+  h('button.btn.primary', { type: 'submit', 'data-testid': 'report-fault-save' }, t('Report a fault')));
+  return h('details.report-fault', null,
+    h('summary.btn.block', { 'data-testid': 'report-fault' }, t('Report a fault')), form);
 }
