@@ -39,8 +39,8 @@ def test_two_engineers_offline_end_in_one_history(phone, live_server, world, app
     engineer.opens_the_app()
     engineer.goes_offline()
     page = phone
-    page.goto(f"{live_server}/app/#/equipment/{device.id}")
-    page.locator(f'a[href="#/faults/{fault.id}"]').click()
+    page.goto(f"{live_server}/app/#/sites/{site.id}")  # the site lists its open faults
+    page.get_by_test_id("site-faults").locator(f'a[data-fault="{fault.id}"]').click()
     page.get_by_test_id("fault-screen").wait_for()
     page.get_by_test_id("step-phone").click()
     page.get_by_test_id("fault-status").and_(page.locator('[data-status="responded"]')).wait_for()

@@ -202,3 +202,37 @@ export function reportFaultForm(ctx, item) {
   return h('details.report-fault', null,
     h('summary.btn.block', { 'data-testid': 'report-fault' }, t('Report a fault')), form);
 }
+
+/**
+ * The site's open faults, the one with the least time left first, each leading to its screen.
+ * @param {import('./context.js').Context} ctx
+ * @param {string} siteId
+ */
+export async function openFaultsSection(ctx, siteId) {
+  const userId = ctx.userId();
+  const faults = (await ctx.db.list(userId, 'fault')).filter((f) => String(f.site_id) === String(siteId));
+  if (!faults.length) return null;
+  const events = await ctx.db.childrenOf(userId, faults.map((f) => f.id));
+  const now = Date.now();
+  const rows = [];
+  for (const fault of faults) {
+    const steps = events.filter((e) => String(e.fault_id) === String(fault.id))
+      .map((e) => ({ ...e, seq: e._pending ? null : e.server_seq, details: e.details || detailsOf(e) }));
+    const state = derive(fault, steps, fault.policy || UNKNOWN_CONTRACT, now);
+    if (!['reported', 'responded', 'on_site', 'waiting'].includes(state.status)) continue;
+    const clock = state.respond.stopped ? state.resolve : state.respond;
+    const left = clock.due === null ? Infinity : clock.limit_s - clock.used_s;
+    rows.push({ fault, state, clock, left, name: clock === state.respond ? 'respond' : 'resolve' });
+  }
+  if (!rows.length) return null;
+  rows.sort((a, b) => a.left - b.left);
+  return h('section.card.site-faults', { 'data-testid': 'site-faults' },
+    h('h2', null, t('Open faults')),
+    h('ul.rows.links', null, rows.map(({ fault, state, clock, name }) => h('li', null,
+      h('a.row-link', { href: `#/faults/${encodeURIComponent(fault.id)}`, 'data-fault': fault.id },
+        h('span.row-main', null,
+          h('strong', null, fault.number || t('Fault')), ' ',
+          h('span.badge', null, STATUS()[state.status]),
+          h('span.small', null, fault.description)),
+        fault.policy ? h('span.row-side', null, clockLine(name, clock)) : null)))));
+}
