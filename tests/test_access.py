@@ -483,6 +483,14 @@ CASES = [
     ),
     ("GET", "/office/rounds", lambda w, s: "/office/rounds", None, office_page(200)),
     ("GET", "/office/faults", lambda w, s: "/office/faults", None, office_page(200)),
+    ("GET", "/office/faults/new", lambda w, s: "/office/faults/new", None, office_page(200)),
+    (
+        "POST",
+        "/office/faults/new",
+        lambda w, s: "/office/faults/new",
+        lambda w, s: {"site_id": str(site(w, s)), "description": "电话报修"},
+        office_page(302),
+    ),
     (
         "GET",
         "/office/faults/<fault_id>",

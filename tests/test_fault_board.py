@@ -15,9 +15,18 @@ from webapp.faults import operations as ops
 from webapp.models import Fault, FaultEvent
 from webapp.records import create_record
 
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def now():
+    """One "now" per test for every time a test writes, read when the test starts."""
+    global NOW
+    NOW = datetime.now(UTC).replace(microsecond=0)
+
 
 def report(world, minutes_ago: float, number: str, **kw) -> Fault:
-    at = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).replace(microsecond=0)
+    at = NOW - timedelta(minutes=minutes_ago)
     values = {
         "number": number,
         "site": world["sites"][0].id,
@@ -30,7 +39,7 @@ def report(world, minutes_ago: float, number: str, **kw) -> Fault:
 
 
 def take(fault: Fault, user, kind: str, minutes_ago: float, **details) -> None:
-    at = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).replace(microsecond=0)
+    at = NOW - timedelta(minutes=minutes_ago)
     ops.add_event(
         actor=user,
         id=uuid.uuid4(),
@@ -125,3 +134,24 @@ def test_the_board_speaks_chinese(client, world):
     report(world, 9, "F-2026-00012")
     body = client.get("/office/faults", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "响应" in body and "剩余" in body
+
+
+def test_the_dispatcher_logs_a_fault_from_a_call(office, world):
+    client, token = office
+    site = world["sites"][0]
+    form = {"csrf_token": token, "site_id": str(site.id), "kind": "service_request"}
+    response = client.post("/office/faults/new", data={**form, "description": "  "})
+    assert response.status_code == 422
+    assert "This field may not be empty." in response.get_data(as_text=True)
+    assert Fault.select().count() == 0
+    response = client.post("/office/faults/new", data={**form, "site_id": "nonsense"})
+    assert response.status_code == 422 and Fault.select().count() == 0
+    response = client.post(
+        "/office/faults/new",
+        data={**form, "description": "电话报修：大屏黑屏", "severity": "critical"},
+    )
+    assert response.status_code == 302
+    fault = Fault.get()
+    assert fault.number.startswith("F-") and fault.kind == "service_request"
+    assert fault.respond_due is not None and fault.reported_by_id == world["users"]["dispatcher"].id
+    assert fault.number in client.get("/office/faults").get_data(as_text=True)

@@ -247,3 +247,40 @@ def test_a_step_sent_twice_is_one_step(phone, fault):
     assert FaultEvent.select().where(FaultEvent.id == eid).count() == 1
     phone.edit("fault_event", eid, {"fault_id": fault, "kind": "on_site", "at": T(9)}, "create")
     assert result(phone)["error"]["code"] == "exists"
+
+
+def test_a_client_user_reports_a_fault_of_their_own_sites_only(app, world):
+    phone = device(app, world["users"]["client"])
+    mine, theirs = (str(uuid.uuid4()) for _ in range(2))
+    for fid, site in ((mine, world["sites"][0]), (theirs, world["sites"][1])):
+        phone.edit(
+            "fault",
+            fid,
+            {
+                "site_id": str(site.id),
+                "description": "会议室话筒没声音",
+                "severity": "high",
+                "kind": "service_request",
+                "reported_at": T(0),
+            },
+            "create",
+        )
+    answers = pushed(phone)
+    assert answers[0]["status"] == "applied" and answers[0]["number"].startswith("F-")
+    assert answers[1]["error"]["code"] == "not_found"
+    record = Fault.get_by_id(mine)
+    assert record.kind == "service_request"
+    assert record.respond_due == datetime(2026, 12, 2, 1, 30)  # 30 minutes for a request
+
+
+def test_a_client_user_raises_no_fault_from_a_round(app, world):
+    phone = device(app, world["users"]["client"])
+    fid = str(uuid.uuid4())
+    changes = {
+        "site_id": str(world["sites"][0].id),
+        "round_id": str(uuid.uuid4()),
+        "description": "x",
+        "reported_at": T(0),
+    }
+    phone.edit("fault", fid, changes, "create")
+    assert result(phone)["error"]["code"] == "forbidden"

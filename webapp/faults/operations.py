@@ -226,3 +226,29 @@ def office_step(actor: User, fault: Fault, kind: str, details: dict[str, Any], n
     data = {"fault_id": fault.id, "kind": kind, "at": server_time(), "note": note}
     site_ids = {s.id for s in scope.visible_sites(actor).select(Site.id)}
     return add_event(actor=actor, id=uuid.uuid4(), data=data, details=details, site_ids=site_ids)
+
+
+def report_fault(*, actor: User, data: dict[str, Any]) -> Fault:
+    """A fault logged in the office from a phone call (or reported by a client user): its
+    number now, its clocks from now. Only the office and the site's own client report here."""
+    from ..rounds.operations import fault_number
+
+    if actor.role not in (*OFFICE_ROLES, "client"):
+        raise ApiError(403, "forbidden", _("Faults are logged here by the office."))
+    site = scope.get_site(actor, data["site_id"])
+    if data.get("equipment_id"):
+        equipment = scope.get_equipment(actor, data["equipment_id"])
+        if equipment.site_id != site.id:
+            raise validation_error({"equipment_id": [_("This equipment is not at this site.")]})
+    values = {
+        "id": uuid.uuid4(),
+        "number": fault_number(),
+        "site": site.id,
+        "equipment": data.get("equipment_id"),
+        "kind": data["kind"],
+        "description": data["description"],
+        "severity": data["severity"],
+        "reported_at": server_time(),
+        "reported_by": actor.id,
+    }
+    return create_record(Fault, actor=actor, **values, **derived(Fault(**values)))

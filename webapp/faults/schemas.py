@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from ..rounds.schemas import SEVERITIES
 from ..rounds.schemas import FaultOut as RoundFaultOut
 from ..sites.schemas import SyncedOut
-from ..validation import Choice, Text, max_length
+from ..validation import Choice, Name, Text, max_length
 
 # The steps, in the users' words (stored values; labels translated on display).
 KIND_LABELS = {
@@ -145,3 +146,13 @@ class FaultOut(RoundFaultOut):
     resolved_at = fields.String()
     closed_at = fields.String()
     policy = fields.Function(lambda f: f.policy)
+
+
+class FaultReport(Schema):
+    """A fault logged in the office from a phone call."""
+
+    site_id = fields.UUID(required=True)
+    equipment_id = fields.UUID(load_default=None, allow_none=True)
+    kind = Choice(FAULT_KINDS, load_default="fault")
+    severity = Choice(SEVERITIES, load_default="medium")
+    description = Name(2000)

@@ -29,6 +29,7 @@ from .schemas import (
     WAITING_FOR,
     WHY_LABELS,
     FaultEventIn,
+    FaultReport,
     details_of,
 )
 
@@ -68,6 +69,35 @@ def board():
         sites=Site.live().order_by(Site.name),
         labels=LABELS,
     )
+
+
+@bp.route("/office/faults/new", methods=["GET", "POST"])
+@office_only
+def new():
+    """Log a fault from a phone call: it gets its number and its clocks start now."""
+    typed = request.form.to_dict() if request.method == "POST" else {}
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            data = FaultReport().load(
+                {k: v for k, v in typed.items() if k != "csrf_token" and v != ""}
+            )
+            with write_transaction():
+                fault = ops.report_fault(actor=current_user._get_current_object(), data=data)
+        except ValidationError as err:
+            errors = translate_messages(err.normalized_messages())
+        except ApiError as err:
+            errors = err.fields or {"_": [err.message]}
+        else:
+            flash(_("Fault %(number)s logged.", number=fault.number))
+            return redirect(url_for("faults.page", fault_id=fault.id))
+    return render_template(
+        "faults/new.html",
+        typed=typed,
+        errors=errors,
+        sites=Site.live().order_by(Site.name),
+        labels=LABELS,
+    ), (422 if errors else 200)
 
 
 @bp.route("/office/faults/<fault_id>")

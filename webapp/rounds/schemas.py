@@ -10,6 +10,7 @@ from ..validation import Choice, Name, Text, max_items, max_length, not_blank, s
 
 ANSWER_STATUSES = {"normal": 1, "abnormal": 1, "na": 1}
 SEVERITIES = {"low": 1, "medium": 1, "high": 1, "critical": 1}
+FAULT_KINDS = {"fault": 1, "service_request": 1}
 HANDOVER = {"yes": 1, "no": 1, "none": 1}
 SATISFACTION = {"very_satisfied": 1, "satisfied": 1, "average": 1, "unsatisfied": 1}
 REASONS = {"attitude": 1, "skill": 1, "response": 1}
@@ -114,6 +115,7 @@ class FaultIn(Schema):
     severity = Choice(SEVERITIES, load_default="medium")
     photos = fields.List(fields.UUID(), load_default=list, validate=max_items(10))
     reported_at = DeviceTime(required=True)
+    kind = Choice(FAULT_KINDS, load_default="fault")  # a fault or a service request
 
 
 # --- what devices pull -------------------------------------------------------------------------
