@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import sign_in_as
+from webapp.errors import ApiError
 from webapp.faults import board as board_ops
 from webapp.faults import operations as ops
 from webapp.models import Fault, FaultEvent
@@ -155,3 +156,14 @@ def test_the_dispatcher_logs_a_fault_from_a_call(office, world):
     assert fault.number.startswith("F-") and fault.kind == "service_request"
     assert fault.respond_due is not None and fault.reported_by_id == world["users"]["dispatcher"].id
     assert fault.number in client.get("/office/faults").get_data(as_text=True)
+
+
+def test_a_call_is_logged_for_a_site_that_exists_and_by_the_office_only(office, world):
+    client, token = office
+    form = {"csrf_token": token, "site_id": str(uuid.uuid4()), "description": "黑屏"}
+    assert client.post("/office/faults/new", data=form).status_code == 422
+    assert Fault.select().count() == 0
+    data = {"site_id": world["sites"][0].id, "kind": "fault", "severity": "low", "description": "x"}
+    with pytest.raises(ApiError) as refused:
+        ops.report_fault(actor=world["users"]["engineer"], data=data)
+    assert refused.value.status == 403

@@ -229,11 +229,11 @@ def office_step(actor: User, fault: Fault, kind: str, details: dict[str, Any], n
 
 
 def report_fault(*, actor: User, data: dict[str, Any]) -> Fault:
-    """A fault logged in the office from a phone call (or reported by a client user): its
-    number now, its clocks from now. Only the office and the site's own client report here."""
+    """A fault logged in the office from a phone call: its number now, its clocks from now.
+    (Engineers and client users report theirs from their phones, through the sync.)"""
     from ..rounds.operations import fault_number
 
-    if actor.role not in (*OFFICE_ROLES, "client"):
+    if actor.role not in OFFICE_ROLES:
         raise ApiError(403, "forbidden", _("Faults are logged here by the office."))
     site = scope.get_site(actor, data["site_id"])
     if data.get("equipment_id"):
