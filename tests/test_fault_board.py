@@ -167,3 +167,24 @@ def test_a_call_is_logged_for_a_site_that_exists_and_by_the_office_only(office, 
     with pytest.raises(ApiError) as refused:
         ops.report_fault(actor=world["users"]["engineer"], data=data)
     assert refused.value.status == 403
+
+
+def test_the_office_sets_how_a_clients_clocks_run(office, world):
+    client, token = office
+    customer = world["clients"][0]
+    form = {
+        "csrf_token": token,
+        "name": customer.name,
+        "client_type": "annual_contract",
+        "response_minutes": "10",
+        "request_response_minutes": "30",
+        "resolution_hours": "2",
+        "clock_mode": "working_hours",
+    }  # the checkbox left unticked: waiting does not stop the clock
+    assert client.post(f"/office/clients/{customer.id}", data=form).status_code == 302
+    fault = report(world, 1, "F-2026-00020")
+    policy = ops.policy_of(fault)
+    assert (policy.round_the_clock, policy.waiting_stops_clock) == (False, False)
+    assert policy.periods == (("08:30", "12:00"), ("14:00", "17:30"))
+    bad = client.post(f"/office/clients/{customer.id}", data={**form, "clock_mode": "sometimes"})
+    assert bad.status_code == 422

@@ -48,7 +48,6 @@ WHY_LABELS = {
     "not_waiting": _l("No effect: nothing was waiting."),
 }
 FAULT_KINDS = {"fault": _l("Fault"), "service_request": _l("Service request")}
-CLOCK_MODES = {"round_the_clock": _l("Round the clock"), "working_hours": _l("Working hours")}
 
 # What each step carries besides its note; anything else sent with it is refused.
 DETAILS = {

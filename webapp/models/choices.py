@@ -17,6 +17,9 @@ CLIENT_TYPES = {
     "by_letter": _l("Service by letter"),
 }
 
+# How a client's service-level clocks run (docs/faults.md).
+CLOCK_MODES = {"round_the_clock": _l("Round the clock"), "working_hours": _l("Working hours")}
+
 LOCATION_KINDS = {
     "machine_room": _l("Machine room"),
     "control_room": _l("Control room"),
