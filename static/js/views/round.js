@@ -78,6 +78,7 @@ export async function renderRound(ctx, id) {
   const readOnly = sealed;
   const severityKey = `round:${id}:severity`;
   const severities = (await ctx.db.draft(userId, severityKey)) || {};
+  const raised = (await ctx.db.list(userId, 'fault')).filter((f) => String(f.round_id || '') === String(id));
   const submitKey = `round:${id}:submit`;
   const submitDraft = (await ctx.db.draft(userId, submitKey)) || {
     summary: round.summary || '', responsible: round.responsible || ctx.session.user.display_name || '',
@@ -266,6 +267,12 @@ export async function renderRound(ctx, id) {
       entry.last_error || t('No reason given.'), ' ',
       h('a', { href: '#/outbox' }, t('See the outbox')))),
     sealed ? sealedNotice(ctx, round) : null,
+    raised.length ? h('section.card.round-faults', { 'data-testid': 'round-faults' },
+      h('h2', null, t('Faults raised')),
+      h('ul.rows.links', null, raised.map((f) => h('li', null,
+        h('a.row-link', { href: `#/faults/${encodeURIComponent(f.id)}`, 'data-fault': f.id },
+          h('strong', null, f.number || t('Number given when it reaches the server')), ' ',
+          h('span.small', null, f.description)))))) : null,
     progressEl,
     sectionEls,
     readOnly ? null : h('div.card.stack.submit-panel', null,
