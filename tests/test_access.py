@@ -16,7 +16,7 @@ from tests.factories import create_location, create_user
 from tests.sync_client import Device
 from tests.test_reports import plain_round
 from webapp.auth.sessions import start_session
-from webapp.models import Answer, Attachment, Passkey, SyncConflict
+from webapp.models import Answer, Attachment, Fault, Passkey, SyncConflict
 from webapp.records import create_record
 
 ROLES = ["anonymous", "engineer", "client", "dispatcher", "admin"]
@@ -548,6 +548,28 @@ CASES = [
     ),
     ("GET", "/office/rounds", lambda w, s: "/office/rounds", None, office_page(200)),
     ("GET", "/office/faults", lambda w, s: "/office/faults", None, office_page(200)),
+    ("GET", "/office/faults/new", lambda w, s: "/office/faults/new", None, office_page(200)),
+    (
+        "POST",
+        "/office/faults/new",
+        lambda w, s: "/office/faults/new",
+        lambda w, s: {"site_id": str(site(w, s)), "description": "电话报修"},
+        office_page(302),
+    ),
+    (
+        "GET",
+        "/office/faults/<fault_id>",
+        lambda w, s: f"/office/faults/{pick(s, w['faults']).id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/faults/<fault_id>/steps",
+        lambda w, s: f"/office/faults/{pick(s, w['faults']).id}/steps",
+        lambda w, s: {"kind": "assigned", "assignee_id": str(w["engineer2"].id)},
+        office_page(302),
+    ),
     (
         "GET",
         "/office/rounds/export.csv",
@@ -956,6 +978,18 @@ def scoped_world(app, world):
     world["unstationed"] = create_user("engineer", "eng3")
     world["rounds"] = tuple(
         plain_round(site, world["engineer2"], number=f"R-2026-0000{n}")
+        for n, site in enumerate(world["sites"], start=1)
+    )
+    world["faults"] = tuple(
+        create_record(
+            Fault,
+            actor=None,
+            number=f"F-2026-0000{n}",
+            site=site,
+            description="投影无信号",
+            reported_at="2026-12-02T09:00:00+08:00",
+            reported_by=world["engineer2"],
+        )
         for n, site in enumerate(world["sites"], start=1)
     )
     from webapp.tags.operations import issue_tag

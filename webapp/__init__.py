@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth.views import api as auth_api
     from .auth.views import bp as auth_pages
     from .checklists.views import bp as checklist_pages
+    from .faults.views import bp as fault_pages
     from .home.views import bp as home_pages
     from .inventory.transfer_views import bp as equipment_transfer
     from .inventory.views import bp as inventory_api
@@ -91,11 +92,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tags,
         checklist_pages,
         reports_pages,
+        fault_pages,
         pwa,
     ):
         app.register_blueprint(blueprint)
 
     from .attachments import sync as attachments_sync
+    from .faults import sync as faults_sync
     from .inventory import sync as inventory_sync
     from .rounds import sync as rounds_sync
     from .sites import sync as sites_sync
@@ -103,7 +106,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .tags import sync as tags_sync
 
     # Each feature brings its sync adapter (handlers and pull feeds); one line per feature.
-    for adapter in (sites_sync, inventory_sync, attachments_sync, rounds_sync, tags_sync):
+    for adapter in (
+        sites_sync,
+        inventory_sync,
+        attachments_sync,
+        rounds_sync,
+        faults_sync,
+        tags_sync,
+    ):
         register(adapter)
 
     from .api import openapi_document

@@ -25,6 +25,7 @@ import { renderHandover } from './views/handover.js';
 import { renderRound, startCorrection } from './views/round.js';
 import { startRound } from './views/home.js';
 import { renderScan, renderTagLink } from './views/scan.js';
+import { renderFault } from './views/fault.js';
 import { renderSettings } from './views/settings.js';
 import { renderSignIn } from './views/sign-in.js';
 import { renderSite } from './views/site.js';
@@ -211,6 +212,7 @@ function build(route) {
     case 'round-start': return startRound(ctx, route.id, route.part);
     case 'outbox': return renderOutbox(ctx);
     case 'settings': return renderSettings(ctx);
+    case 'fault': return renderFault(ctx, route.id);
     case 'scan': return renderScan(ctx);
     case 'tag': return renderTagLink(ctx, route.id);
     default: return h('div.empty', null, t('Nothing here.'), ' ', h('a', { href: '#/' }, t('My sites')));

@@ -27,6 +27,7 @@ export function siteOf(entity, id, data) {
  */
 export function parentOf(entity, data) {
   if (entity === 'answer' && data && data.round_id) return String(data.round_id);
+  if (entity === 'fault_event' && data && data.fault_id) return String(data.fault_id);
   return null;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Hash routes: #/, #/sites/<id>, #/sites/<id>/new, #/equipment/<id>, #/equipment/<id>/edit,
  * #/rounds/<id>, #/rounds/<id>/handover, #/rounds/<id>/correct, #/start/<schedule id>/<period>,
- * #/outbox, #/settings, #/scan, #/t/<token> (a tag's link). Hash routing keeps every screen
+ * #/faults/<id>, #/outbox, #/settings, #/scan, #/t/<token> (a tag's link). Hash routing keeps every screen
  * inside the one cached shell (/app/).
  */
 
@@ -17,6 +17,7 @@ const ROUTES = [
   ['round-handover', /^\/rounds\/([^/]+)\/handover$/],
   ['round-correct', /^\/rounds\/([^/]+)\/correct$/],
   ['round-start', /^\/start\/([^/]+)\/([^/]+)$/],
+  ['fault', /^\/faults\/([^/]+)$/],
   ['scan', /^\/scan$/],
   ['tag', /^\/t\/(.*)$/], // any token: the tag screen says what is wrong with it
 ];

@@ -158,6 +158,8 @@ def test_a_maintenance_report_done_offline_is_signed_by_the_client_and_printed(
     fault = Fault.get()
     assert fault.item_key == "terminal.image" and "色轮" in fault.description
     assert fault.number.startswith("F-")
+    # The round lists the fault it raised, leading to the fault's screen.
+    page.get_by_test_id("round-faults").locator(f'a[data-fault="{fault.id}"]').wait_for()
     files = {a.kind: a for a in Attachment.select()}
     assert set(files) == {"photo", "signature"}
     for attachment in files.values():

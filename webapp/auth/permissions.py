@@ -53,7 +53,11 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     ("round", "create"): ROUND_WORK,
     ("round", "update"): ROUND_WORK,  # its answers, submitting and signing it too
     ("round", "update_any"): OFFICE_ONLY,  # not only one's own rounds
-    ("fault", "create"): ROUND_WORK,
+    # a fault: from a round (the round's rule, in rounds.operations.create_fault), or reported
+    # from a device's screen, by client users too (报修); its steps: which role takes which step
+    # is the faults' own rule (faults.operations), the office alone assigns and closes
+    ("fault", "create"): Rule(ANY_ROLE),
+    ("fault_event", "create"): Rule(ANY_ROLE),
     # conflicts between a device's edit and the server's
     (
         "conflict",

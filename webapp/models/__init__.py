@@ -4,6 +4,7 @@ from .auth import LoginThrottle, UserSession
 from .base import BaseModel, SyncedModel, utcnow
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
+from .faults import FaultEvent
 from .organisation import Client, Location, Site
 from .passkeys import Passkey, PasskeyChallenge
 from .people import Assignment, User
@@ -43,6 +44,7 @@ ALL_MODELS = [
     Round,
     Answer,
     Fault,
+    FaultEvent,
     Tag,
     Passkey,
     PasskeyChallenge,
@@ -61,6 +63,7 @@ SYNCED_MODELS = [
     Round,
     Answer,
     Fault,
+    FaultEvent,
     Tag,
 ]
 
@@ -69,6 +72,7 @@ __all__ = [
     "Answer",
     "ChecklistTemplate",
     "Fault",
+    "FaultEvent",
     "Round",
     "Schedule",
     "Tag",

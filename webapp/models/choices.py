@@ -33,6 +33,9 @@ CLIENT_TYPES = {
     "by_letter": _l("Service by letter"),
 }
 
+# How a client's service-level clocks run (docs/faults.md).
+CLOCK_MODES = {"round_the_clock": _l("Round the clock"), "working_hours": _l("Working hours")}
+
 LOCATION_KINDS = {
     "machine_room": _l("Machine room"),
     "control_room": _l("Control room"),
@@ -93,6 +96,8 @@ SEVERITIES = {
     "critical": _l("Critical"),
 }
 HANDOVER = {"yes": _l("Yes"), "no": _l("No"), "none": _l("None")}
+FAULT_KINDS = {"fault": _l("Fault"), "service_request": _l("Service request")}
+
 SATISFACTION = {
     "very_satisfied": _l("Very satisfied"),
     "satisfied": _l("Satisfied"),
@@ -122,6 +127,7 @@ VOCABULARIES = {
     "answer_status": ANSWER_STATUSES,
     "sense": SENSES,
     "severity": SEVERITIES,
+    "fault_kind": FAULT_KINDS,
     "handover": HANDOVER,
     "satisfaction": SATISFACTION,
     "reason": REASONS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import CharField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from .base import SyncedModel
 
@@ -20,6 +20,10 @@ class Client(SyncedModel):
     response_minutes = IntegerField(default=10)
     request_response_minutes = IntegerField(default=30)
     resolution_hours = IntegerField(default=2)
+    # How the clocks run: round the clock, or in the site's working hours on working days;
+    # and whether waiting for parts or for the client stops them (docs/faults.md).
+    clock_mode = CharField(max_length=16, default="round_the_clock")  # or working_hours
+    waiting_stops_clock = BooleanField(default=True)
     notes = TextField(default="")
 
 

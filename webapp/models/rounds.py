@@ -8,7 +8,15 @@ Once the client signs, the round is sealed: `seal_hash` is the SHA-256 of its ca
 
 from __future__ import annotations
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, UUIDField
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    UUIDField,
+)
 
 from .base import SyncedModel
 from .checklists import Schedule, TemplateVersion
@@ -66,7 +74,21 @@ class Fault(SyncedModel):
     item_key = CharField(max_length=120, default="")
     description = TextField()
     severity = CharField(max_length=16, default="medium")  # low, medium, high, critical
-    status = CharField(max_length=16, default="open")
     photos = JSONText(default=list)  # attachment ids
     reported_at = CharField(max_length=40)
     reported_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    kind = CharField(max_length=16, default="fault")  # fault, service_request
+    # Derived from the fault's events (webapp/faults/life.py) each time one arrives; never
+    # written otherwise. Times are the devices' own; dues and figures are the clocks'.
+    status = CharField(max_length=16, default="reported")
+    assignee = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    escalated_to = CharField(max_length=16, default="")  # specialist, manufacturer
+    responded_at = CharField(max_length=40, default="")
+    resolved_at = CharField(max_length=40, default="")
+    closed_at = CharField(max_length=40, default="")
+    respond_due = DateTimeField(null=True, index=True)  # UTC; null while stopped or paused
+    resolve_due = DateTimeField(null=True, index=True)
+    respond_used = IntegerField(null=True)  # seconds, once the clock has stopped
+    resolve_used = IntegerField(null=True)
+    respond_breached = BooleanField(null=True)  # met (False) or breached (True), once stopped
+    resolve_breached = BooleanField(null=True)

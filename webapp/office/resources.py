@@ -17,6 +17,7 @@ from ..inventory.schemas import EquipmentIn, EquipmentPatch
 from ..models import Client, Equipment, Location, Site, User
 from ..models.choices import (
     CLIENT_TYPES,
+    CLOCK_MODES,
     EQUIPMENT_STATUSES,
     EQUIPMENT_SYSTEMS,
     LANGUAGES,
@@ -84,6 +85,10 @@ CLIENTS = Resource(
             required=True,
         ),
         Field("resolution_hours", _l("Resolution (hours)"), "number", required=True),
+        Field("clock_mode", _l("Clocks run"), "select", options(CLOCK_MODES), required=True),
+        Field(
+            "waiting_stops_clock", _l("Waiting for parts or the client stops the clock"), "checkbox"
+        ),
         Field("notes", _l("Notes"), "textarea"),
     ],
     columns=[

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from itertools import islice
 from typing import Any
-from uuid import UUID
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -24,7 +23,6 @@ from ..errors import not_found
 from ..models import (
     Answer,
     ChecklistTemplate,
-    Equipment,
     Fault,
     Location,
     Round,
@@ -247,30 +245,3 @@ def export_xlsx(records: Iterable[dict[str, Any]], *, sheet_title: str) -> bytes
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-FAULT_PAGE = 200
-
-
-def find_faults(
-    *, site_id: UUID | None = None, severity: str | None = None
-) -> tuple[list[Fault], int]:
-    """The office's fault list (filters loaded by schemas.FaultFilter): the newest first, with
-    their site, device and round."""
-    query = Fault.live()
-    if site_id:
-        query = query.where(Fault.site == site_id)
-    if severity:
-        query = query.where(Fault.severity == severity)
-    total = query.count()
-    rows = list(
-        query.order_by(Fault.created_at.desc())
-        .limit(FAULT_PAGE)
-        .join(Site, on=(Fault.site == Site.id))
-        .switch(Fault)
-        .join(Equipment, JOIN.LEFT_OUTER, on=(Fault.equipment == Equipment.id))
-        .switch(Fault)
-        .join(Round, JOIN.LEFT_OUTER, on=(Fault.round == Round.id))
-        .select(Fault, Site, Equipment, Round)
-    )
-    return rows, total

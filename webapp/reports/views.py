@@ -12,11 +12,11 @@ from .. import clock
 from ..api import endpoint
 from ..errors import ApiError
 from ..models import Site
-from ..models.choices import ROUND_STATUSES, SEVERITIES
+from ..models.choices import ROUND_STATUSES
 from ..pages import office_page
 from ..validation import translate_messages
 from . import operations as ops
-from .schemas import FaultFilter, RoundFilter, filter_args
+from .schemas import RoundFilter, filter_args
 from .view_model import round_report
 
 bp = Blueprint("reports", __name__)
@@ -115,26 +115,3 @@ def round_detail(round_id):
         report=report,
         pdf_url=url_for("reports.report_pdf", round_id=round_.id),
     )
-
-
-@bp.route("/office/faults")
-@office_page
-def faults():
-    """Faults raised from abnormal items (and, later, reported otherwise), newest first."""
-    typed = filter_args(request.args)
-    try:
-        filters, errors = FaultFilter().load(typed), {}
-        rows, total = ops.find_faults(**filters)
-    except ValidationError as err:
-        errors = translate_messages(err.normalized_messages())
-        rows, total = [], 0
-    return render_template(
-        "reports/faults.html",
-        rows=rows,
-        total=total,
-        site_id=typed.get("site_id", ""),
-        severity=typed.get("severity", ""),
-        errors=errors,
-        severities=SEVERITIES,
-        sites=Site.live().order_by(Site.name),
-    ), (422 if errors else 200)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..auth import permissions, scope
 from ..checklists import content as rules
 from ..errors import ApiError, forbidden, not_found, validation_error
+from ..faults import operations as fault_life
 from ..models import (
     Answer,
     Attachment,
@@ -39,6 +40,11 @@ def _year() -> int:
 def _number(prefix: str) -> str:
     year = _year()
     return f"{prefix}-{year}-{next_number(f'{prefix.lower()}:{year}'):05d}"
+
+
+def fault_number() -> str:
+    """The next fault number (F-2026-00042), whoever reports the fault."""
+    return _number("F")
 
 
 def _may_do_rounds(user: User) -> None:
@@ -338,7 +344,8 @@ def _one_fault_per_item(record: Round, item_key: str) -> None:
 
 
 def create_fault(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) -> Fault:
-    _may_do_rounds(actor)
+    if not (actor.role == "client" and data["round_id"] is None):
+        _may_do_rounds(actor)  # a client user reports (报修) faults of their sites, not rounds
     if Fault.select().where(Fault.id == id).exists():
         raise ApiError(409, "exists", _("A record with this id already exists."))
     site_id = data["site_id"]
@@ -361,19 +368,20 @@ def create_fault(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) 
         )
         if found.count() != len(set(photos)):
             raise validation_error({"photos": [_("A photo of this fault was not sent first.")]})
-    return create_record(
-        Fault,
-        actor=actor,
-        id=id,
-        number=_number("F"),
-        site=site_id,
-        location=data["location_id"],
-        equipment=data["equipment_id"],
-        round=data["round_id"],
-        item_key=data["item_key"],
-        description=data["description"],
-        severity=data["severity"],
-        photos=photos,
-        reported_at=data["reported_at"],
-        reported_by=actor.id,
-    )
+    values = {
+        "id": id,
+        "number": _number("F"),
+        "site": site_id,
+        "location": data["location_id"],
+        "equipment": data["equipment_id"],
+        "round": data["round_id"],
+        "item_key": data["item_key"],
+        "description": data["description"],
+        "severity": data["severity"],
+        "photos": photos,
+        "reported_at": data["reported_at"],
+        "reported_by": actor.id,
+        "kind": data["kind"],
+    }
+    # Its clocks start at the report: their due times are on the fault from the start.
+    return create_record(Fault, actor=actor, **values, **fault_life.derived(Fault(**values)))

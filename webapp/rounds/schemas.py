@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validates_schema
 
-from ..models.choices import ANSWER_STATUSES, HANDOVER, REASONS, SATISFACTION, SEVERITIES
+from ..models.choices import (
+    ANSWER_STATUSES,
+    FAULT_KINDS,
+    HANDOVER,
+    REASONS,
+    SATISFACTION,
+    SEVERITIES,
+)
 from ..schemas import SyncedOut
 from ..validation import Choice, Name, Schema, Text, max_items, max_length, not_blank, sha256_hex
 
@@ -110,6 +117,7 @@ class FaultIn(Schema):
     severity = Choice(SEVERITIES, load_default="medium")
     photos = fields.List(fields.UUID(), load_default=list, validate=max_items(10))
     reported_at = DeviceTime(required=True)
+    kind = Choice(FAULT_KINDS, load_default="fault")  # a fault or a service request
 
 
 # --- what devices pull -------------------------------------------------------------------------

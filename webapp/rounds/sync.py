@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Answer, ChecklistTemplate, Fault, Round, Schedule, TemplateVersion
+from ..models import Answer, ChecklistTemplate, Round, Schedule, TemplateVersion
 from ..sync.registry import GLOBAL, Feed
 from ..sync.registry import applied as _applied
 from ..sync.registry import load as _load
@@ -16,7 +16,6 @@ from .schemas import (
     AnswerOut,
     AnswerUpdate,
     FaultIn,
-    FaultOut,
     RoundCreate,
     RoundOut,
     RoundSign,
@@ -112,5 +111,4 @@ FEEDS = [
     Feed("schedule", Schedule, ScheduleOut().dump, Schedule.site),
     Feed("round", Round, RoundOut().dump, Round.site),
     Feed("answer", Answer, AnswerOut().dump, Answer.site),
-    Feed("fault", Fault, FaultOut().dump, Fault.site),
 ]

@@ -7,7 +7,7 @@ import re
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields
 
-from ..models.choices import CLIENT_TYPES, LOCATION_KINDS
+from ..models.choices import CLIENT_TYPES, CLOCK_MODES, LOCATION_KINDS
 from ..schemas import SyncedOut
 from ..validation import Choice, Int, Name, Schema, Text, in_range, max_length, partial
 
@@ -29,6 +29,8 @@ class ClientIn(Schema):
     response_minutes = Int(load_default=10, validate=in_range(1, 10_080))
     request_response_minutes = Int(load_default=30, validate=in_range(1, 10_080))
     resolution_hours = Int(load_default=2, validate=in_range(1, 8_760))
+    clock_mode = Choice(CLOCK_MODES, load_default="round_the_clock")
+    waiting_stops_clock = fields.Boolean(load_default=True)
     notes = Text(2000)
 
 

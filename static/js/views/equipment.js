@@ -16,6 +16,7 @@ import { t, tn } from '../i18n.js';
 import { h, keepDates, replace } from './dom.js';
 import { documentsSection } from './documents.js';
 import { serverTime, size, when } from './format.js';
+import { reportFaultForm } from './fault.js';
 
 /** Timeline events drawn before "Show all". */
 const TIMELINE_FIRST = 20;
@@ -72,6 +73,7 @@ export async function renderEquipment(ctx, id) {
     open.length ? conflictList(ctx, open, placeNames, viewer) : null,
     glance(item, names, today),
     h('p', null, h('a.btn.primary.block', { href: `#/equipment/${encodeURIComponent(id)}/edit`, 'data-testid': 'edit' }, t('Edit'))),
+    reportFaultForm(ctx, item), // engineers, the office and the client's own people (报修)
     h('dl.facts.card', null, equipmentFields().map((field) => [
       h('dt', null, field.label),
       h('dd', null, field.name === 'service_years'
@@ -269,7 +271,7 @@ function timeline(ctx, { rec, rounds, answers, versions, faults, edits, conflict
     const at = moment(fault.reported_at);
     events.push({
       at, kind: 'fault', id: fault.id,
-      el: h('div.tl-body', null,
+      el: h('a.row-link.tl-link.tl-body', { href: `#/faults/${encodeURIComponent(fault.id)}` },
         h('span.muted.small', null, stamp(at), ' · ', t('Fault'), ' · ',
           fault.number || (fault._pending ? t('Number given when it reaches the server') : '')),
         h('strong', null, fault.description || t('Fault')),

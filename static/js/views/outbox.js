@@ -56,6 +56,7 @@ export async function renderOutbox(ctx) {
 
 const ENTITIES = () => ({
   equipment: t('Equipment'), round: t('Round'), answer: t('Answer'), fault: t('Fault'),
+  fault_event: t('Step of a fault'),
 });
 const ATTACHMENTS = () => ({ photo: t('Photo'), signature: t('Signature'), document: t('Document') });
 const OPERATIONS = () => ({

@@ -64,6 +64,7 @@ export async function renderRound(ctx, id) {
   const el = h('section.round', { 'data-testid': 'round' },
     roundHeading(screen),
     screen.sealed ? sealedNotice(screen.round) : null,
+    faultsRaised(data.faults, id),
     screen.progress.el,
     itemSections(ctx, screen),
     screen.readOnly ? null : await submitPanel(ctx, screen));
@@ -168,6 +169,18 @@ function sectionHead(entry, equipment, { locale, readOnly, group, onAllNormal })
         type: 'button', 'data-testid': 'all-normal', onclick: onAllNormal,
       }, t('All normal'))) : null,
     group);
+}
+
+/** The faults this round raised, each opening its own screen (its life and clocks). */
+function faultsRaised(faults, id) {
+  const raised = faults.filter((f) => String(f.round_id || '') === String(id));
+  if (!raised.length) return null;
+  return h('section.card.round-faults', { 'data-testid': 'round-faults' },
+    h('h2', null, t('Faults raised')),
+    h('ul.rows.links', null, raised.map((f) => h('li', null,
+      h('a.row-link', { href: `#/faults/${encodeURIComponent(f.id)}`, 'data-fault': f.id },
+        h('strong', null, f.number || t('Number given when it reaches the server')), ' ',
+        h('span.small', null, f.description))))));
 }
 
 function sealedNotice(round) {

@@ -12,6 +12,7 @@ import { locationKinds, statuses, systems } from '../equipment-fields.js';
 import { t, tn } from '../i18n.js';
 import { NO_LOCATION, countBy, isFiltered, prepare, search } from '../search.js';
 import { h, replace } from './dom.js';
+import { openFaultsSection } from './fault.js';
 
 /** Rows drawn at first and added by "Show more": enough to fill a phone screen a few times. */
 const PAGE = 30;
@@ -166,11 +167,13 @@ export async function renderSite(ctx, siteId) {
     changed();
   });
   draw();
+  const faults = await openFaultsSection(ctx, siteId);
 
   return h('section.register', null,
     h('p.crumbs', null, h('a', { href: '#/' }, t('My sites'))),
     h('div.titlebar', null, h('h1', null, site.name)),
     site.address ? h('p.muted', null, site.address) : null,
+    faults,
     h('div.register-tools', null,
       h('label.search', { for: 'register-search' }, h('span.visually-hidden', null, t('Search')), box),
       h('div.filters.register-filters', null, filters),

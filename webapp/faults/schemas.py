@@ -1,0 +1,156 @@
+"""Contracts of a fault's steps (docs/sync-protocol.md, "Fault events"), as devices send them
+and as they pull them with the faults."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validates_schema
+
+from ..models.choices import FAULT_KINDS, SEVERITIES
+from ..rounds.schemas import FaultOut as RoundFaultOut
+from ..schemas import SyncedOut
+from ..validation import Choice, Name, Schema, Text, max_length
+
+# The steps, in the users' words (stored values; labels translated on display).
+KIND_LABELS = {
+    "responded": _l("Responded"),
+    "on_site": _l("On site"),
+    "waiting": _l("Waiting"),
+    "resumed": _l("Resumed"),
+    "resolved": _l("Resolved"),
+    "confirmed": _l("Confirmed by the client"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+    "assigned": _l("Assigned"),
+    "escalated": _l("Escalated"),
+}
+STATUS_LABELS = {
+    "reported": _l("Reported"),
+    "responded": _l("Responded"),
+    "on_site": _l("On site"),
+    "waiting": _l("Waiting"),
+    "resolved": _l("Resolved"),
+    "confirmed": _l("Confirmed by the client"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+}
+CHANNELS = {"phone": _l("By phone"), "on_the_way": _l("On the way")}
+ESCALATE_TO = {"specialist": _l("Specialist engineer"), "manufacturer": _l("Manufacturer")}
+WAITING_FOR = {"parts": _l("Waiting for parts"), "client": _l("Waiting for the client")}
+WHY_LABELS = {
+    "after_end": _l("No effect: the fault was already closed or cancelled."),
+    "already": _l("No effect: this step had already been taken."),
+    "not_yet": _l("No effect: an earlier step is missing."),
+    "not_waiting": _l("No effect: nothing was waiting."),
+}
+
+# What each step carries besides its note; anything else sent with it is refused.
+DETAILS = {
+    "responded": ("channel",),
+    "on_site": (),
+    "waiting": ("waiting_for",),
+    "resumed": (),
+    "resolved": ("diagnosis", "action", "parts"),
+    "confirmed": (),
+    "closed": (),
+    "cancelled": ("reason",),
+    "assigned": ("assignee_id",),
+    "escalated": ("to", "assignee_id", "contact"),
+}
+REQUIRED = {
+    "responded": ("channel",),
+    "waiting": ("waiting_for",),
+    "resolved": ("diagnosis", "action"),
+    "cancelled": ("reason",),
+    "assigned": ("assignee_id",),
+    "escalated": ("to",),
+}
+# A device time with its offset, to the millisecond at most: both sides read it the same.
+DEVICE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def device_time(value: str) -> None:
+    if not DEVICE_TIME.match(value):
+        raise ValidationError(_("Not a time with its offset (2026-12-02T09:00:00+08:00)."))
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(_("Not a valid datetime.")) from None
+
+
+class FaultEventIn(Schema):
+    fault_id = fields.UUID(required=True)
+    kind = Choice(KIND_LABELS, required=True)
+    at = fields.String(required=True, validate=[max_length(40), device_time])
+    note = Text(2000)
+    channel = Choice(CHANNELS)
+    waiting_for = Choice(WAITING_FOR)
+    diagnosis = fields.String(validate=max_length(2000))
+    action = fields.String(validate=max_length(2000))
+    parts = fields.String(validate=max_length(1000))
+    reason = fields.String(validate=max_length(500))
+    to = Choice(ESCALATE_TO)
+    contact = fields.String(validate=max_length(200))
+    assignee_id = fields.UUID(allow_none=True)
+
+    @validates_schema
+    def details_of_the_kind(self, data, **kwargs):
+        kind = data.get("kind")
+        if kind not in DETAILS:
+            return
+        errors = {}
+        for name in REQUIRED.get(kind, ()):
+            value = data.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                errors[name] = [_("Missing data for required field.")]
+        for name in set(data) - {"fault_id", "kind", "at", "note", *DETAILS[kind]}:
+            errors[name] = [_("Not sent with this step.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+def details_of(data: dict) -> dict:
+    """The step's own fields, as stored on the event."""
+    return {
+        name: str(data[name]) if name == "assignee_id" and data[name] else data[name]
+        for name in DETAILS[data["kind"]]
+        if name in data
+    }
+
+
+class FaultEventOut(SyncedOut):
+    fault_id = fields.UUID()
+    site_id = fields.UUID()
+    kind = fields.String()
+    at = fields.String()
+    by_id = fields.UUID()
+    by_name = fields.Function(lambda e: e.by.name)
+    note = fields.String()
+    details = fields.Dict()
+
+
+class FaultOut(RoundFaultOut):
+    """A fault as devices hold it: its report, what its events made of it, and the contract
+    its clocks run by (faults/life.py Policy), so that the phone reads them offline."""
+
+    kind = fields.String()
+    assignee_id = fields.UUID(allow_none=True)
+    escalated_to = fields.String()
+    responded_at = fields.String()
+    resolved_at = fields.String()
+    closed_at = fields.String()
+    policy = fields.Function(lambda f: f.policy)
+
+
+class FaultReport(Schema):
+    """A fault logged in the office from a phone call."""
+
+    site_id = fields.UUID(required=True)
+    equipment_id = fields.UUID(load_default=None, allow_none=True)
+    kind = Choice(FAULT_KINDS, load_default="fault")
+    severity = Choice(SEVERITIES, load_default="medium")
+    description = Name(2000)

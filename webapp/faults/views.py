@@ -1,0 +1,156 @@
+"""The office's fault board and a fault's page, where the dispatcher assigns, reassigns,
+escalates, confirms on the client's word, closes and cancels (steps timed by the server)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from ..errors import ApiError
+from ..models import Site, User
+from ..models.choices import SEVERITIES
+from ..pages import office_page, savepoint
+from ..validation import translate_messages
+from . import board as board_ops
+from . import operations as ops
+from .schemas import (
+    CHANNELS,
+    DETAILS,
+    ESCALATE_TO,
+    FAULT_KINDS,
+    KIND_LABELS,
+    REQUIRED,
+    STATUS_LABELS,
+    WAITING_FOR,
+    WHY_LABELS,
+    FaultEventIn,
+    FaultReport,
+    details_of,
+)
+
+bp = Blueprint("faults", __name__)
+OFFICE_STEPS = ("assigned", "escalated", "confirmed", "closed", "cancelled")
+LABELS = {
+    "kinds": KIND_LABELS,
+    "statuses": STATUS_LABELS,
+    "channels": CHANNELS,
+    "escalate_to": ESCALATE_TO,
+    "waiting_for": WAITING_FOR,
+    "why": WHY_LABELS,
+    "fault_kinds": FAULT_KINDS,
+    "severities": SEVERITIES,
+}
+
+
+def _engineers():
+    return User.select().where(User.role == "engineer", User.active).order_by(User.username)
+
+
+@bp.route("/office/faults")
+@office_page
+def board():
+    """Open faults, the one with the least time left on its clock first."""
+    view = request.args.get("view") or "open"
+    view = view if view in board_ops.VIEWS else "open"
+    site_id = request.args.get("site_id") or ""
+    severity = request.args.get("severity") or ""
+    rows = board_ops.board(view=view, site_id=site_id, severity=severity)
+    return render_template(
+        "faults/board.html",
+        rows=rows,
+        view=view,
+        site_id=site_id,
+        severity=severity,
+        sites=Site.live().order_by(Site.name),
+        labels=LABELS,
+    )
+
+
+@bp.route("/office/faults/new", methods=["GET", "POST"])
+@office_page
+def new():
+    """Log a fault from a phone call: it gets its number and its clocks start now."""
+    typed = request.form.to_dict() if request.method == "POST" else {}
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            data = FaultReport().load(
+                {k: v for k, v in typed.items() if k != "csrf_token" and v != ""}
+            )
+            with savepoint():
+                fault = ops.report_fault(actor=current_user._get_current_object(), data=data)
+        except ValidationError as err:
+            errors = translate_messages(err.normalized_messages())
+        except ApiError as err:
+            errors = err.fields or {"_": [err.message]}
+        else:
+            flash(_("Fault %(number)s logged.", number=fault.number))
+            return redirect(url_for("faults.page", fault_id=fault.id))
+    return render_template(
+        "faults/new.html",
+        typed=typed,
+        errors=errors,
+        sites=Site.live().order_by(Site.name),
+        labels=LABELS,
+    ), (422 if errors else 200)
+
+
+@bp.route("/office/faults/<fault_id>")
+@office_page
+def page(fault_id):
+    """The fault, its clocks and its whole history."""
+    fault = ops.get_fault(current_user, fault_id)
+    now = datetime.now(UTC)
+    engineers = list(_engineers())
+    return render_template(
+        "faults/page.html",
+        row=board_ops.row_of(fault, now),
+        state=ops.read(fault, now),
+        events=ops.events_of(fault),
+        engineers=engineers,
+        names={str(u.id): u.name for u in engineers},
+        labels=LABELS,
+    )
+
+
+def _step_form(kind: str) -> dict:
+    """The step's own fields as typed; a blank optional field is left out."""
+    data = {"note": request.form.get("note", "")}
+    for name in DETAILS.get(kind, ()):
+        value = request.form.get(name, "").strip()
+        if value or name in REQUIRED.get(kind, ()):
+            data[name] = value or None if name == "assignee_id" else value
+    return data
+
+
+@bp.route("/office/faults/<fault_id>/steps", methods=["POST"])
+@office_page
+def take_step(fault_id):
+    fault = ops.get_fault(current_user, fault_id)
+    kind = request.form.get("kind", "")
+    if kind not in OFFICE_STEPS:
+        flash(_("This step is taken on the phone."), "error")
+        return redirect(url_for("faults.page", fault_id=fault.id))
+    data = {"fault_id": str(fault.id), "kind": kind, "at": ops.server_time(), **_step_form(kind)}
+    try:
+        loaded = FaultEventIn().load(data)
+        with savepoint():
+            ops.office_step(
+                current_user._get_current_object(),
+                fault,
+                kind,
+                details_of(loaded),
+                note=loaded["note"],
+            )
+    except ValidationError as err:
+        messages = translate_messages(err.normalized_messages())
+        flash(" ".join(m for v in messages.values() for m in v), "error")
+    except ApiError as err:
+        flash(err.message, "error")
+    else:
+        flash(_("%(step)s: saved.", step=KIND_LABELS[kind]))
+    return redirect(url_for("faults.page", fault_id=fault.id))
