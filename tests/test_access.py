@@ -1171,11 +1171,26 @@ SYNC_CASES = [
         lambda w, s: str(pick(s, w["my_answers"]).id),
         lambda w, s: {"status": "normal"},
     ),
-    (
+    (  # client users report (报修) faults of their own sites too
         "fault",
         "create",
         new_id,
         lambda w, s: {"site_id": str(site(w, s)), "description": "漏水", "reported_at": AT},
+        {*FIELD_ROLES, "client"},
+        {"not_found"},
+    ),
+    (  # a field step: the client user confirms and reports, never responds (faults.operations)
+        "fault_event",
+        "create",
+        new_id,
+        lambda w, s: {
+            "fault_id": str(pick(s, w["my_faults"]).id),
+            "kind": "responded",
+            "channel": "phone",
+            "at": AT,
+        },
+        FIELD_ROLES,
+        {"not_found"},
     ),
 ]
 SYNC_CASES = [
@@ -1189,6 +1204,18 @@ def sync_world(scoped_world):
     engineer = w["users"]["engineer"]
     w["my_rounds"] = tuple(
         plain_round(s, engineer, number=f"R-2026-0010{n}") for n, s in enumerate(w["sites"], 1)
+    )
+    w["my_faults"] = tuple(
+        create_record(
+            Fault,
+            actor=None,
+            site=s,
+            description="漏水",
+            reported_at=AT,
+            reported_by=engineer,
+            number=f"F-2026-0010{n}",
+        )
+        for n, s in enumerate(w["sites"], 1)
     )
     w["my_answers"] = tuple(
         create_record(Answer, actor=None, round=r, site=r.site_id, item_key="look", status="normal")

@@ -7,46 +7,29 @@ import re
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, validates_schema
 
-from ..models.choices import FAULT_KINDS, SEVERITIES
+from ..models.choices import (
+    FAULT_CHANNELS,
+    FAULT_EFFECTS,
+    FAULT_ESCALATIONS,
+    FAULT_KINDS,
+    FAULT_STATUSES,
+    FAULT_STEPS,
+    FAULT_WAITING,
+    SEVERITIES,
+)
 from ..rounds.schemas import FaultOut as RoundFaultOut
 from ..schemas import SyncedOut
 from ..validation import Choice, Name, Schema, Text, max_length
 
-# The steps, in the users' words (stored values; labels translated on display).
-KIND_LABELS = {
-    "responded": _l("Responded"),
-    "on_site": _l("On site"),
-    "waiting": _l("Waiting"),
-    "resumed": _l("Resumed"),
-    "resolved": _l("Resolved"),
-    "confirmed": _l("Confirmed by the client"),
-    "closed": _l("Closed"),
-    "cancelled": _l("Cancelled"),
-    "assigned": _l("Assigned"),
-    "escalated": _l("Escalated"),
-}
-STATUS_LABELS = {
-    "reported": _l("Reported"),
-    "responded": _l("Responded"),
-    "on_site": _l("On site"),
-    "waiting": _l("Waiting"),
-    "resolved": _l("Resolved"),
-    "confirmed": _l("Confirmed by the client"),
-    "closed": _l("Closed"),
-    "cancelled": _l("Cancelled"),
-}
-CHANNELS = {"phone": _l("By phone"), "on_the_way": _l("On the way")}
-ESCALATE_TO = {"specialist": _l("Specialist engineer"), "manufacturer": _l("Manufacturer")}
-WAITING_FOR = {"parts": _l("Waiting for parts"), "client": _l("Waiting for the client")}
-WHY_LABELS = {
-    "after_end": _l("No effect: the fault was already closed or cancelled."),
-    "already": _l("No effect: this step had already been taken."),
-    "not_yet": _l("No effect: an earlier step is missing."),
-    "not_waiting": _l("No effect: nothing was waiting."),
-}
+# The steps and their words: one owner, models/choices.py (the phone gets them in its contract).
+KIND_LABELS = FAULT_STEPS
+STATUS_LABELS = FAULT_STATUSES
+CHANNELS = FAULT_CHANNELS
+ESCALATE_TO = FAULT_ESCALATIONS
+WAITING_FOR = FAULT_WAITING
+WHY_LABELS = FAULT_EFFECTS
 
 # What each step carries besides its note; anything else sent with it is refused.
 DETAILS = {
@@ -154,3 +137,14 @@ class FaultReport(Schema):
     kind = Choice(FAULT_KINDS, load_default="fault")
     severity = Choice(SEVERITIES, load_default="medium")
     description = Name(2000)
+
+
+class BoardFilter(Schema):
+    """What the office's fault board shows; an empty value means "any"."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    view = fields.String(load_default="open", validate=lambda v: v in ("open", "closed", "all"))
+    site_id = fields.UUID(load_default=None)
+    severity = Choice(SEVERITIES, load_default=None)

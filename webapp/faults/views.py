@@ -27,6 +27,7 @@ from .schemas import (
     STATUS_LABELS,
     WAITING_FOR,
     WHY_LABELS,
+    BoardFilter,
     FaultEventIn,
     FaultReport,
     details_of,
@@ -54,20 +55,30 @@ def _engineers():
 @office_page
 def board():
     """Open faults, the one with the least time left on its clock first."""
-    view = request.args.get("view") or "open"
-    view = view if view in board_ops.VIEWS else "open"
-    site_id = request.args.get("site_id") or ""
-    severity = request.args.get("severity") or ""
-    rows = board_ops.board(view=view, site_id=site_id, severity=severity)
+    typed = {k: v.strip() for k, v in request.args.items() if v.strip()}
+    try:
+        chosen, errors = BoardFilter().load(typed), {}
+    except ValidationError as err:
+        chosen, errors = None, translate_messages(err.normalized_messages())
+    rows = (
+        board_ops.board(
+            view=chosen["view"],
+            site_id=str(chosen["site_id"] or ""),
+            severity=chosen["severity"] or "",
+        )
+        if chosen is not None
+        else []
+    )
     return render_template(
         "faults/board.html",
         rows=rows,
-        view=view,
-        site_id=site_id,
-        severity=severity,
+        view=typed.get("view", "open"),
+        site_id=typed.get("site_id", ""),
+        severity=typed.get("severity", ""),
+        errors=errors,
         sites=Site.live().order_by(Site.name),
         labels=LABELS,
-    )
+    ), (422 if errors else 200)
 
 
 @bp.route("/office/faults/new", methods=["GET", "POST"])

@@ -97,6 +97,39 @@ SEVERITIES = {
 }
 HANDOVER = {"yes": _l("Yes"), "no": _l("No"), "none": _l("None")}
 FAULT_KINDS = {"fault": _l("Fault"), "service_request": _l("Service request")}
+# A fault's life (webapp/faults): the steps taken on it, the status they lead to, their details,
+# and why a step that arrived out of order had no effect.
+FAULT_STEPS = {
+    "responded": _l("Responded"),
+    "on_site": _l("On site"),
+    "waiting": _l("Waiting"),
+    "resumed": _l("Resumed"),
+    "resolved": _l("Resolved"),
+    "confirmed": _l("Confirmed by the client"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+    "assigned": _l("Assigned"),
+    "escalated": _l("Escalated"),
+}
+FAULT_STATUSES = {
+    "reported": _l("Reported"),
+    "responded": _l("Responded"),
+    "on_site": _l("On site"),
+    "waiting": _l("Waiting"),
+    "resolved": _l("Resolved"),
+    "confirmed": _l("Confirmed by the client"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+}
+FAULT_CHANNELS = {"phone": _l("By phone"), "on_the_way": _l("On the way")}
+FAULT_ESCALATIONS = {"specialist": _l("Specialist engineer"), "manufacturer": _l("Manufacturer")}
+FAULT_WAITING = {"parts": _l("Waiting for parts"), "client": _l("Waiting for the client")}
+FAULT_EFFECTS = {
+    "after_end": _l("No effect: the fault was already closed or cancelled."),
+    "already": _l("No effect: this step had already been taken."),
+    "not_yet": _l("No effect: an earlier step is missing."),
+    "not_waiting": _l("No effect: nothing was waiting."),
+}
 
 SATISFACTION = {
     "very_satisfied": _l("Very satisfied"),
@@ -128,6 +161,12 @@ VOCABULARIES = {
     "sense": SENSES,
     "severity": SEVERITIES,
     "fault_kind": FAULT_KINDS,
+    "fault_status": FAULT_STATUSES,
+    "fault_step": FAULT_STEPS,
+    "fault_channel": FAULT_CHANNELS,
+    "fault_escalation": FAULT_ESCALATIONS,
+    "fault_waiting": FAULT_WAITING,
+    "fault_effect": FAULT_EFFECTS,
     "handover": HANDOVER,
     "satisfaction": SATISFACTION,
     "reason": REASONS,

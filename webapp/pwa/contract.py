@@ -16,10 +16,11 @@ from marshmallow import Schema, fields
 from marshmallow.utils import missing
 
 from ..accounts.schemas import PasswordChange
+from ..faults.schemas import FaultEventIn
 from ..inventory.schemas import EquipmentIn
 from ..models.choices import SHORT_LABELS, VOCABULARIES
 from ..passkeys.schemas import PasskeyRename
-from ..rounds.schemas import Acceptance, AnswerIn, RoundSubmit
+from ..rounds.schemas import Acceptance, AnswerIn, FaultIn, RoundSubmit
 from ..validation import not_blank
 
 # The forms the phone fills in, by the name it asks for.
@@ -30,6 +31,8 @@ FORMS: dict[str, type[Schema]] = {
     "acceptance": Acceptance,
     "password": PasswordChange,
     "passkey": PasskeyRename,
+    "fault_step": FaultEventIn,
+    "fault": FaultIn,
 }
 
 _TYPES = (

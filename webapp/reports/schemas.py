@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError, fields, validates_schema
 
-from ..models.choices import ROUND_STATUSES, SEVERITIES
+from ..models.choices import ROUND_STATUSES
 from ..validation import Choice, Schema, in_range
 
 
@@ -27,16 +27,6 @@ class RoundFilter(Schema):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise ValidationError(_("The end date is before the start date."), "date_to")
-
-
-class FaultFilter(Schema):
-    """Which faults the office list holds. Empty values mean "any"."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    site_id = fields.UUID(load_default=None)
-    severity = Choice(SEVERITIES, load_default=None)
 
 
 def filter_args(args) -> dict[str, str]:

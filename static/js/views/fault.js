@@ -5,30 +5,19 @@
  * status and clocks are read from the steps by the same rule as the server (fault-life.js).
  */
 
+import { labels, maxLength } from '../contract.js';
 import { derive } from '../fault-life.js';
 import { t } from '../i18n.js';
 import { mutation } from '../outbox.js';
 import { deviceTime } from '../rounds.js';
 import { h } from './dom.js';
 
-const STATUS = () => ({
-  reported: t('Reported'), responded: t('Responded'), on_site: t('On site'), waiting: t('Waiting'),
-  resolved: t('Resolved'), confirmed: t('Confirmed by the client'), closed: t('Closed'),
-  cancelled: t('Cancelled'),
-});
-const KIND = () => ({
-  ...STATUS(), resumed: t('Resumed'), assigned: t('Assigned'), escalated: t('Escalated'),
-});
-const WHY = () => ({
-  after_end: t('No effect: the fault was already closed or cancelled.'),
-  already: t('No effect: this step had already been taken.'),
-  not_yet: t('No effect: an earlier step is missing.'),
-  not_waiting: t('No effect: nothing was waiting.'),
-});
+// The words of a fault's life come with the contract (webapp/models/choices.py).
+const STATUS = () => labels('fault_status');
+const KIND = () => ({ ...labels('fault_status'), ...labels('fault_step') });
+const WHY = () => labels('fault_effect');
 const DETAIL = () => ({
-  phone: t('By phone'), on_the_way: t('On the way'), parts: t('Waiting for parts'),
-  client: t('Waiting for the client'), specialist: t('Specialist engineer'),
-  manufacturer: t('Manufacturer'),
+  ...labels('fault_channel'), ...labels('fault_waiting'), ...labels('fault_escalation'),
 });
 
 function minutes(ms) {
@@ -103,10 +92,10 @@ export async function renderFault(ctx, id) {
       }, String(data.get('note')).trim());
     },
   },
-  h('label', null, t('Diagnosis'), h('textarea', { name: 'diagnosis', required: true, maxlength: 2000 })),
-  h('label', null, t('What was done'), h('textarea', { name: 'action', required: true, maxlength: 2000 })),
-  h('label', null, t('Parts used'), h('input', { name: 'parts', maxlength: 1000 })),
-  h('label', null, t('Note'), h('input', { name: 'note', maxlength: 2000 })),
+  h('label', null, t('Diagnosis'), h('textarea', { name: 'diagnosis', required: true, maxlength: maxLength('fault_step', 'diagnosis') })),
+  h('label', null, t('What was done'), h('textarea', { name: 'action', required: true, maxlength: maxLength('fault_step', 'action') })),
+  h('label', null, t('Parts used'), h('input', { name: 'parts', maxlength: maxLength('fault_step', 'parts') })),
+  h('label', null, t('Note'), h('input', { name: 'note', maxlength: maxLength('fault_step', 'note') })),
   h('button.btn.primary', { type: 'submit', 'data-testid': 'resolve-save' }, t('Resolved')));
 
   const open = ['reported', 'responded', 'on_site', 'waiting'].includes(status);
@@ -164,7 +153,7 @@ const UNKNOWN_CONTRACT = {
   days: {}, waiting_stops_clock: true,
 };
 
-const SEVERITIES = () => ({ low: t('Low'), medium: t('Medium'), high: t('High'), critical: t('Critical') });
+const SEVERITIES = () => labels('severity');
 
 /**
  * "Report a fault" on a device's screen (reached from the site's register or a scanned tag):
@@ -195,7 +184,7 @@ export function reportFaultForm(ctx, item) {
     },
   },
   h('label', null, t('What is wrong'),
-    h('textarea', { name: 'description', required: true, maxlength: 2000 })),
+    h('textarea', { name: 'description', required: true, maxlength: maxLength('fault', 'description') })),
   h('label', null, t('Severity'), h('select', { name: 'severity' },
     Object.entries(SEVERITIES()).map(([k, v]) => h('option', { value: k, selected: k === 'medium' }, v)))),
   h('button.btn.primary', { type: 'submit', 'data-testid': 'report-fault-save' }, t('Report a fault')));
