@@ -4,6 +4,7 @@ from .auth import LoginThrottle, UserSession
 from .base import BaseModel, SyncedModel, utcnow
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
+from .leave import AbsenceExplanation, LeaveRequest
 from .organisation import Client, Location, Site
 from .passkeys import Passkey, PasskeyChallenge
 from .people import Assignment, User
@@ -46,6 +47,8 @@ ALL_MODELS = [
     Tag,
     Passkey,
     PasskeyChallenge,
+    LeaveRequest,
+    AbsenceExplanation,
 ]
 SYNCED_MODELS = [
     Client,
@@ -62,9 +65,13 @@ SYNCED_MODELS = [
     Answer,
     Fault,
     Tag,
+    LeaveRequest,
+    AbsenceExplanation,
 ]
 
 __all__ = [
+    "AbsenceExplanation",
+    "LeaveRequest",
     "ALL_MODELS",
     "Answer",
     "ChecklistTemplate",

@@ -48,3 +48,30 @@ LANGUAGES = {
     "zh_Hant": "繁體中文",
     "en": "English",
 }
+
+# Leave (请假申请): the types the seeds' forms name.
+LEAVE_KINDS = {
+    "personal": _l("Personal leave"),
+    "sick": _l("Sick leave"),
+    "annual": _l("Annual leave"),
+    "in_lieu": _l("Time off in lieu"),
+    "marriage": _l("Marriage leave"),
+    "bereavement": _l("Bereavement leave"),
+}
+LEAVE_STATUSES = {
+    "waiting": _l("Waiting"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+    "withdrawn": _l("Withdrawn"),
+}
+LEAVE_NOTICES = {
+    "on_time": _l("On time"),
+    "short_notice": _l("Short notice"),
+    "afterwards": _l("Filed afterwards (emergency)"),
+}
+# Absence explanations (《缺勤情况说明》).
+EXPLANATION_STATUSES = {
+    "waiting": _l("Waiting"),
+    "accepted": _l("Accepted"),
+    "returned": _l("Returned"),
+}

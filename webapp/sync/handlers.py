@@ -13,6 +13,8 @@ from ..auth import scope
 from ..errors import ApiError, forbidden, not_found, validation_error
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentIn, EquipmentPatch
+from ..leave.operations import explanation_in_scope
+from ..leave.sync import HANDLERS as LEAVE_HANDLERS
 from ..models import Attachment, Equipment, Fault, Site, SyncConflict, User
 from ..models.choices import OFFICE_ROLES
 from ..records import create_record, plain
@@ -179,6 +181,8 @@ def _owner_site(entity: str, owner_id, ctx: Context):
         if record.status == "sealed":
             raise ApiError(409, "sealed", _("This round was signed and takes no new files."))
         return record.site_id
+    if entity == "explanation":
+        return explanation_in_scope(owner_id, ctx.site_ids).site_id
     fault = Fault.get_or_none(Fault.id == owner_id)
     if fault is None or fault.site_id not in ctx.site_ids:
         raise not_found()
@@ -191,6 +195,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("equipment", "delete"): delete_equipment,
     ("attachment", "create"): create_attachment,
     **ROUND_HANDLERS,
+    **LEAVE_HANDLERS,
 }
 
 

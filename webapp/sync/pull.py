@@ -22,6 +22,7 @@ from peewee import Model, SqliteDatabase
 from ..errors import ApiError
 from ..extensions import db
 from ..inventory.schemas import EquipmentOut
+from ..leave.sync import FEEDS as LEAVE_FEEDS
 from ..models import (
     Answer,
     Assignment,
@@ -96,6 +97,7 @@ FEEDS = [
     Feed("answer", Answer, AnswerOut().dump, Answer.site),
     Feed("fault", Fault, FaultOut().dump, Fault.site),
     Feed("tag", Tag, TagOut().dump, Tag.site),
+    *(Feed(**spec) for spec in LEAVE_FEEDS),
 ]
 ENTITY_OF = {feed.model._meta.table_name: feed.entity for feed in FEEDS}
 

@@ -10,7 +10,7 @@ from .conflicts import sides_of
 
 MAX_BATCH = 500
 MAX_PAGE = 1000
-OPS = {"create": 1, "update": 1, "delete": 1, "submit": 1, "sign": 1}
+OPS = {"create": 1, "update": 1, "delete": 1, "submit": 1, "sign": 1, "withdraw": 1}
 # Largest file per kind, checked on the device before a record is saved and again here.
 ATTACHMENT_KINDS = {"photo": 5 * 2**20, "document": 20 * 2**20, "signature": 1 * 2**20}
 ATTACHMENT_TYPES = {
@@ -146,7 +146,7 @@ class AttachmentMeta(Schema):
     """The `changes` of an attachment `create` mutation."""
 
     owner_entity = fields.String(
-        required=True, validate=one_of({"equipment": 1, "round": 1, "fault": 1})
+        required=True, validate=one_of({"equipment": 1, "round": 1, "fault": 1, "explanation": 1})
     )
     owner_id = fields.UUID(required=True)
     kind = fields.String(required=True, validate=one_of(ATTACHMENT_KINDS))

@@ -1,0 +1,72 @@
+"""Sync of leave requests and absence explanations (docs/sync-protocol.md): the handlers of the
+phone's mutations and the feeds that bring the office's decisions back. Registered with one
+line each in webapp/sync/handlers.py (HANDLERS) and webapp/sync/pull.py (FEEDS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+
+from ..errors import validation_error
+from ..models import AbsenceExplanation, LeaveRequest
+from ..validation import translate_messages
+from . import operations as ops
+from .schemas import ExplanationCreate, ExplanationOut, LeaveCreate, LeaveOut, Nothing
+
+LEAVE_CREATE = LeaveCreate()
+NOTHING = Nothing()
+EXPLANATION_CREATE = ExplanationCreate()
+
+
+def _load(schema, data: dict) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise validation_error(translate_messages(err.normalized_messages())) from None
+
+
+def _applied(record) -> dict[str, Any]:
+    return {"status": "applied", "version": record.version, "server_seq": record.server_seq}
+
+
+def create_leave(m, *, ctx) -> dict[str, Any]:
+    data = _load(LEAVE_CREATE, m["changes"])
+    record = ops.create_leave(actor=ctx.user, id=m["id"], data=data, site_ids=ctx.site_ids)
+    return {**_applied(record), "notice": record.notice}
+
+
+def withdraw_leave(m, *, ctx) -> dict[str, Any]:
+    _load(NOTHING, m["changes"])
+    record = ops.leave_in_scope(m["id"], ctx.site_ids)
+    return _applied(ops.withdraw_leave(record, actor=ctx.user))
+
+
+def create_explanation(m, *, ctx) -> dict[str, Any]:
+    data = _load(EXPLANATION_CREATE, m["changes"])
+    record = ops.create_explanation(actor=ctx.user, id=m["id"], data=data, site_ids=ctx.site_ids)
+    return _applied(record)
+
+
+HANDLERS = {
+    ("leave", "create"): create_leave,
+    ("leave", "withdraw"): withdraw_leave,
+    ("explanation", "create"): create_explanation,
+}
+
+# Feeds, as the arguments of webapp/sync/pull.Feed (kept as plain specs so that this module
+# does not import the pull, which imports it). Both follow the record's site.
+FEEDS = [
+    {
+        "entity": "leave",
+        "model": LeaveRequest,
+        "dump": LeaveOut().dump,
+        "site_column": LeaveRequest.site,
+    },
+    {
+        "entity": "explanation",
+        "model": AbsenceExplanation,
+        "dump": ExplanationOut().dump,
+        "site_column": AbsenceExplanation.site,
+    },
+]
