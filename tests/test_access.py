@@ -8,6 +8,7 @@ an endpoint is added without a row here.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
@@ -15,7 +16,7 @@ from tests.conftest import Api, sign_in_as
 from tests.factories import create_location
 from tests.test_reports import plain_round
 from webapp.auth.sessions import start_session
-from webapp.models import Attachment, Passkey, SyncConflict
+from webapp.models import AbsenceExplanation, Attachment, LeaveRequest, Passkey, SyncConflict
 from webapp.records import create_record
 
 ROLES = ["anonymous", "engineer", "client", "dispatcher", "admin"]
@@ -543,6 +544,37 @@ CASES = [
     ),
     ("GET", "/office/rounds", lambda w, s: "/office/rounds", None, office_page(200)),
     ("GET", "/office/faults", lambda w, s: "/office/faults", None, office_page(200)),
+    # Leave requests and absence explanations (docs/attendance.md)
+    ("GET", "/office/leave", lambda w, s: "/office/leave", None, office_page(200)),
+    (
+        "GET",
+        "/office/leave/<record_id>",
+        lambda w, s: f"/office/leave/{pick(s, w['leave']).id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/leave/<record_id>",
+        lambda w, s: f"/office/leave/{pick(s, w['leave']).id}",
+        lambda w, s: {"decision": "approve"},
+        office_page(302),
+    ),
+    ("GET", "/office/explanations", lambda w, s: "/office/explanations", None, office_page(200)),
+    (
+        "GET",
+        "/office/explanations/<record_id>",
+        lambda w, s: f"/office/explanations/{pick(s, w['explanations']).id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/explanations/<record_id>",
+        lambda w, s: f"/office/explanations/{pick(s, w['explanations']).id}",
+        lambda w, s: {"decision": "return", "note": "请补充"},
+        office_page(302),
+    ),
     (
         "GET",
         "/office/rounds/export.csv",
@@ -951,6 +983,33 @@ def scoped_world(app, world):
     world["rounds"] = tuple(
         plain_round(site, world["engineer2"], number=f"R-2026-0000{n}")
         for n, site in enumerate(world["sites"], start=1)
+    )
+    engineers = (world["users"]["engineer"], world["engineer2"])
+    world["leave"] = tuple(
+        create_record(
+            LeaveRequest,
+            actor=None,
+            engineer=person,
+            site=site,
+            first_day=date(2026, 12, 10),
+            last_day=date(2026, 12, 11),
+            kind="personal",
+            filed_at="2026-12-01T09:00:00+08:00",
+            notice="on_time",
+        )
+        for person, site in zip(engineers, world["sites"], strict=True)
+    )
+    world["explanations"] = tuple(
+        create_record(
+            AbsenceExplanation,
+            actor=None,
+            engineer=person,
+            site=site,
+            month="2026-11",
+            text="说明",
+            written_at="2026-12-01T09:00:00+08:00",
+        )
+        for person, site in zip(engineers, world["sites"], strict=True)
     )
     from webapp.tags.operations import issue_tag
 

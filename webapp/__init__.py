@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .home.views import bp as home_pages
     from .inventory.transfer_views import bp as equipment_transfer
     from .inventory.views import bp as inventory_api
+    from .leave.views import bp as leave_pages
     from .office.views import bp as office_pages
     from .passkeys.pages import bp as passkey_pages
     from .passkeys.views import api as passkeys_api
@@ -91,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tags,
         checklist_pages,
         reports_pages,
+        leave_pages,
         pwa,
     ):
         app.register_blueprint(blueprint)
