@@ -58,9 +58,11 @@ async function mine(ctx) {
   ]);
   const me = String(userId);
   const own = (r) => !r.engineer_id || String(r.engineer_id) === me; // not yet sent: no engineer_id
+  // Not yet answered by the server: a request waits from the moment it is saved.
+  const waiting = (r) => ({ ...r, status: r.status || 'waiting' });
   sites.sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh'));
   return {
-    sites, assignments, leave: leave.filter(own), explanations: explanations.filter(own),
+    sites, assignments, leave: leave.filter(own).map(waiting), explanations: explanations.filter(own).map(waiting),
   };
 }
 
@@ -73,8 +75,9 @@ export async function renderLeaveList(ctx) {
   const siteName = (id) => (sites.find((s) => s.id === String(id)) || {}).name || '';
   const kinds = LEAVE_KINDS();
   const statuses = STATUSES();
-  leave.sort((a, b) => (a.status === 'waiting') - (b.status === 'waiting') || String(b.first_day).localeCompare(String(a.first_day)));
-  leave.sort((a, b) => (b.status === 'waiting') - (a.status === 'waiting'));
+  // Waiting first, then the newest leave first.
+  leave.sort((a, b) => (b.status === 'waiting') - (a.status === 'waiting')
+    || String(b.first_day).localeCompare(String(a.first_day)));
   const withdraw = async (r) => {
     if (!window.confirm(t('Withdraw this leave request?'))) return;
     await ctx.outbox.commitInOrder([mutation({
