@@ -294,7 +294,12 @@ def test_an_explanation_takes_a_photo_through_the_attachments(phone, world):
 
 @pytest.mark.parametrize(
     "changes, field",
-    [({"month": "2026-13"}, "month"), ({"month": "26-11"}, "month"), ({"text": " "}, "text")],
+    [
+        ({"month": "2026-13"}, "month"),
+        ({"month": "26-11"}, "month"),
+        ({"month": "2026-1"}, "month"),
+        ({"text": " "}, "text"),
+    ],
 )
 def test_bad_explanations_are_refused(phone, world, changes, field):
     eid = str(uuid.uuid4())
@@ -325,3 +330,23 @@ def test_explanations_only_by_engineers_at_their_sites(app, phone, world, clock)
             note="",
         )
     assert refused.value.status == 403
+
+
+def test_approved_leave_is_not_absence_in_the_month_s_rules(phone, world):
+    from webapp.attendance.rules import ABSENT, LEAVE, SiteRules, evaluate_month
+
+    site = world["sites"][0]
+    lid = leave(phone, site, "2026-12-03", "2026-12-04")  # Thursday and Friday
+    assert answer(phone)["status"] == "applied"
+    ops.decide_leave(
+        LeaveRequest.get_by_id(lid), actor=world["users"]["admin"], decision="approve", note=""
+    )
+    days = ops.approved_leave_days(
+        world["users"]["engineer"].id, site.id, date(2026, 12, 1), date(2026, 12, 31)
+    )
+    month = evaluate_month(
+        2026, 12, SiteRules.of(site), [], leave_days=days, until=date(2026, 12, 4)
+    )
+    status = {d.day: d.status for d in month.days}
+    assert status[date(2026, 12, 3)] == status[date(2026, 12, 4)] == LEAVE
+    assert status[date(2026, 12, 2)] == ABSENT
