@@ -350,3 +350,20 @@ def test_approved_leave_is_not_absence_in_the_month_s_rules(phone, world):
     status = {d.day: d.status for d in month.days}
     assert status[date(2026, 12, 3)] == status[date(2026, 12, 4)] == LEAVE
     assert status[date(2026, 12, 2)] == ABSENT
+
+
+def test_leave_and_explanations_reach_only_their_engineer(app, phone, world, colleague):
+    site = world["sites"][0]
+    lid = leave(phone, site, "2026-12-10", "2026-12-10", kind="sick", reason="住院检查")
+    eid = explain(phone, site)
+    answer(phone)
+    phone.pull_all()
+    assert ("leave", lid) in phone.records and ("explanation", eid) in phone.records
+    for person in (colleague, world["users"]["client"]):
+        other = device(app, person)
+        other.pull_all()
+        assert ("leave", lid) not in other.records
+        assert ("explanation", eid) not in other.records
+    office = device(app, world["users"]["dispatcher"])
+    office.pull_all()
+    assert ("leave", lid) in office.records

@@ -55,18 +55,22 @@ HANDLERS = {
 }
 
 # Feeds, as the arguments of webapp/sync/pull.Feed (kept as plain specs so that this module
-# does not import the pull, which imports it). Both follow the record's site.
+# does not import the pull, which imports it). Both follow the record's site, and reach only the
+# engineer who wrote them (a sick-leave reason is not for colleagues or the client); the office
+# sees them all on its pages.
 FEEDS = [
     {
         "entity": "leave",
         "model": LeaveRequest,
         "dump": LeaveOut().dump,
         "site_column": LeaveRequest.site,
+        "owner": LeaveRequest.engineer,
     },
     {
         "entity": "explanation",
         "model": AbsenceExplanation,
         "dump": ExplanationOut().dump,
         "site_column": AbsenceExplanation.site,
+        "owner": AbsenceExplanation.engineer,
     },
 ]

@@ -73,6 +73,7 @@ class Feed:
     unless_held: Any = None  # a site column: rows are skipped by devices that hold that site
     change: Callable[[Any], dict] | None = None  # how a row is sent (default: the record)
     prepare: Callable[[list], Any] | None = None  # loads what the dump needs, once per page
+    owner: Any = None  # a user column: a device gets only its user's rows (the office: all)
 
 
 FEEDS = [
@@ -168,7 +169,15 @@ def decode_cursor(cursor: str | None) -> dict | None:
         ) from None
 
 
-def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit: int, fill=False):
+def _rows(
+    feed: Feed,
+    sites: str | set[str],
+    after: int,
+    upto: int | None,
+    limit: int,
+    fill=False,
+    user_id=None,
+):
     model = feed.model
     if feed.site_column is GLOBAL and (fill or not sites):
         return []  # delivered by the main stream, once, to devices that hold a site
@@ -179,6 +188,8 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
         query = query.where(feed.only)
     if upto is not None:
         query = query.where(model.server_seq <= upto)
+    if feed.owner is not None and sites != ALL:
+        query = query.where(feed.owner == user_id)
     if sites != ALL and feed.site_column is not GLOBAL:
         if not sites:
             return []
@@ -202,13 +213,13 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
 
 
 def _page(
-    sites, after: int, upto: int | None, limit: int, fill: bool = False
+    sites, after: int, upto: int | None, limit: int, fill: bool = False, user_id=None
 ) -> tuple[list[tuple[Feed, Any]], bool]:
     """The next `limit` rows of all feeds together, and whether more may follow."""
     merged: list[tuple[Feed, Any]] = []
     full = False
     for feed in FEEDS:
-        rows = _rows(feed, sites, after, upto, limit, fill)
+        rows = _rows(feed, sites, after, upto, limit, fill, user_id)
         full = full or len(rows) == limit
         merged.extend((feed, row) for row in rows)
     merged.sort(key=lambda pair: pair[1].server_seq)
@@ -249,7 +260,7 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
     has_more = False
     next_state: dict[str, Any] = {"s": seq, "k": ALL if known == ALL else sorted(known)}
     if fill:
-        rows, more = _page(fill, state.get("fa", 0), seq, limit, fill=True)
+        rows, more = _page(fill, state.get("fa", 0), seq, limit, fill=True, user_id=user.id)
         changes = [_change(f, r) for f, r in rows]
         if more:
             next_state.update(f=sorted(fill), fa=rows[-1][1].server_seq)
@@ -260,7 +271,7 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
     if not has_more:
         room = limit - len(changes)
         if room > 0:
-            rows, more = _page(known, seq, None, room)
+            rows, more = _page(known, seq, None, room, user_id=user.id)
             changes.extend(_change(f, r) for f, r in rows)
             if rows:
                 next_state["s"] = rows[-1][1].server_seq
