@@ -107,3 +107,31 @@ def test_the_office_decides_on_a_phone_in_chinese(phone, live_server, world):
     phone.get_by_test_id("decide-return").click()
     expect(phone.get_by_test_id("leave-status")).to_have_text("已退回")
     assert LeaveRequest.get_by_id(record.id).office_note == "请附上医院证明"
+
+
+def test_an_absence_explanation_written_offline_is_returned_with_a_note(
+    engineer, live_server, world
+):
+    from webapp.leave import operations as ops
+    from webapp.models import AbsenceExplanation
+
+    page = engineer.page
+    engineer.goes_offline()
+    page.goto(f"{live_server}/app/#/explanations/new")
+    page.get_by_test_id("month").fill("2026-11")
+    page.get_by_test_id("explanation-text").fill("11月3日、4日手机没电，未能签到，当天在岗。")
+    page.get_by_test_id("send-explanation").click()
+    expect(page.get_by_test_id("explanation-item")).to_contain_text("等待审批")
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    stored = AbsenceExplanation.get()
+    assert (stored.month, stored.status) == ("2026-11", "waiting")
+    ops.decide_explanation(
+        stored, actor=world["users"]["dispatcher"], decision="return", note="请附上证明"
+    )
+    engineer.taps_sync_now()
+    page.goto(f"{live_server}/app/#/leave")
+    item = page.get_by_test_id("explanation-item")
+    expect(item).to_contain_text("已退回")
+    expect(item).to_contain_text("请附上证明")
