@@ -8,6 +8,7 @@ an endpoint is added without a row here.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
@@ -16,7 +17,15 @@ from tests.factories import create_location, create_user
 from tests.sync_client import Device
 from tests.test_reports import plain_round
 from webapp.auth.sessions import start_session
-from webapp.models import Answer, Attachment, Fault, Passkey, SyncConflict
+from webapp.models import (
+    AbsenceExplanation,
+    Answer,
+    Attachment,
+    Fault,
+    LeaveRequest,
+    Passkey,
+    SyncConflict,
+)
 from webapp.records import create_record
 
 ROLES = ["anonymous", "engineer", "client", "dispatcher", "admin"]
@@ -570,6 +579,37 @@ CASES = [
         lambda w, s: {"kind": "assigned", "assignee_id": str(w["engineer2"].id)},
         office_page(302),
     ),
+    # Leave requests and absence explanations (docs/attendance.md)
+    ("GET", "/office/leave", lambda w, s: "/office/leave", None, office_page(200)),
+    (
+        "GET",
+        "/office/leave/<record_id>",
+        lambda w, s: f"/office/leave/{pick(s, w['leave']).id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/leave/<record_id>",
+        lambda w, s: f"/office/leave/{pick(s, w['leave']).id}",
+        lambda w, s: {"decision": "approve"},
+        office_page(302),
+    ),
+    ("GET", "/office/explanations", lambda w, s: "/office/explanations", None, office_page(200)),
+    (
+        "GET",
+        "/office/explanations/<record_id>",
+        lambda w, s: f"/office/explanations/{pick(s, w['explanations']).id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/explanations/<record_id>",
+        lambda w, s: f"/office/explanations/{pick(s, w['explanations']).id}",
+        lambda w, s: {"decision": "return", "note": "请补充"},
+        office_page(302),
+    ),
     (
         "GET",
         "/office/rounds/export.csv",
@@ -992,6 +1032,33 @@ def scoped_world(app, world):
         )
         for n, site in enumerate(world["sites"], start=1)
     )
+    engineers = (world["users"]["engineer"], world["engineer2"])
+    world["leave"] = tuple(
+        create_record(
+            LeaveRequest,
+            actor=None,
+            engineer=person,
+            site=site,
+            first_day=date(2026, 12, 10),
+            last_day=date(2026, 12, 11),
+            kind="personal",
+            filed_at="2026-12-01T09:00:00+08:00",
+            notice="on_time",
+        )
+        for person, site in zip(engineers, world["sites"], strict=True)
+    )
+    world["explanations"] = tuple(
+        create_record(
+            AbsenceExplanation,
+            actor=None,
+            engineer=person,
+            site=site,
+            month="2026-11",
+            text="说明",
+            written_at="2026-12-01T09:00:00+08:00",
+        )
+        for person, site in zip(engineers, world["sites"], strict=True)
+    )
     from webapp.tags.operations import issue_tag
 
     world["session"], _ = start_session(
@@ -1192,6 +1259,41 @@ SYNC_CASES = [
         FIELD_ROLES,
         {"not_found"},
     ),
+    (  # leave and explanations: an engineer files their own, at a site they are stationed at
+        "leave",
+        "create",
+        new_id,
+        lambda w, s: {
+            "site_id": str(site(w, s)),
+            "first_day": "2026-12-20",
+            "last_day": "2026-12-20",
+            "kind": "personal",
+            "filed_at": AT,
+        },
+        {"engineer"},
+        {"not_found"},
+    ),
+    (
+        "leave",
+        "withdraw",
+        lambda w, s: str(pick(s, w["my_leave"]).id),
+        lambda w, s: {},
+        {"engineer"},
+        {"not_found"},
+    ),
+    (
+        "explanation",
+        "create",
+        new_id,
+        lambda w, s: {
+            "site_id": str(site(w, s)),
+            "month": "2026-11",
+            "text": "因病缺勤两天",
+            "written_at": AT,
+        },
+        {"engineer"},
+        {"not_found"},
+    ),
 ]
 SYNC_CASES = [
     (*case, FIELD_ROLES, {"not_found"}) if len(case) == 4 else case for case in SYNC_CASES
@@ -1216,6 +1318,20 @@ def sync_world(scoped_world):
             number=f"F-2026-0010{n}",
         )
         for n, s in enumerate(w["sites"], 1)
+    )
+    w["my_leave"] = tuple(
+        create_record(
+            LeaveRequest,
+            actor=None,
+            engineer=engineer,
+            site=s,
+            first_day=date(2026, 12, 22),
+            last_day=date(2026, 12, 22),
+            kind="personal",
+            filed_at=AT,
+            notice="on_time",
+        )
+        for s in w["sites"]
     )
     w["my_answers"] = tuple(
         create_record(Answer, actor=None, round=r, site=r.site_id, item_key="look", status="normal")

@@ -67,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .home.views import bp as home_pages
     from .inventory.transfer_views import bp as equipment_transfer
     from .inventory.views import bp as inventory_api
+    from .leave.views import bp as leave_pages
     from .office.views import bp as office_pages
     from .passkeys.pages import bp as passkey_pages
     from .passkeys.views import api as passkeys_api
@@ -93,6 +94,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         checklist_pages,
         reports_pages,
         fault_pages,
+        leave_pages,
         pwa,
     ):
         app.register_blueprint(blueprint)
@@ -100,6 +102,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .attachments import sync as attachments_sync
     from .faults import sync as faults_sync
     from .inventory import sync as inventory_sync
+    from .leave import sync as leave_sync
     from .rounds import sync as rounds_sync
     from .sites import sync as sites_sync
     from .sync.registry import register
@@ -112,6 +115,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         attachments_sync,
         rounds_sync,
         faults_sync,
+        leave_sync,
         tags_sync,
     ):
         register(adapter)

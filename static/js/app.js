@@ -20,6 +20,7 @@ import { h, replace } from './views/dom.js';
 import { renderEquipment } from './views/equipment.js';
 import { renderEquipmentForm } from './views/equipment-form.js';
 import { renderHome } from './views/home.js';
+import { renderExplanationForm, renderLeaveForm, renderLeaveList } from './views/leave.js';
 import { renderOutbox } from './views/outbox.js';
 import { renderHandover } from './views/handover.js';
 import { renderRound, startCorrection } from './views/round.js';
@@ -215,6 +216,9 @@ function build(route) {
     case 'fault': return renderFault(ctx, route.id);
     case 'scan': return renderScan(ctx);
     case 'tag': return renderTagLink(ctx, route.id);
+    case 'leave': return renderLeaveList(ctx);
+    case 'leave-new': return renderLeaveForm(ctx);
+    case 'explanation-new': return renderExplanationForm(ctx);
     default: return h('div.empty', null, t('Nothing here.'), ' ', h('a', { href: '#/' }, t('My sites')));
   }
 }

@@ -32,7 +32,7 @@ export function parentOf(entity, data) {
 }
 
 /** What an operation other than create/update/delete does to the record as the user sees it. */
-const STATUS_AFTER = { submit: 'submitted', sign: 'sealed' };
+const STATUS_AFTER = { submit: 'submitted', sign: 'sealed', withdraw: 'withdrawn' };
 
 /**
  * The record as the user should see it: the server's data with the pending edits on top, in

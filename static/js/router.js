@@ -1,8 +1,9 @@
 /**
  * Hash routes: #/, #/sites/<id>, #/sites/<id>/new, #/equipment/<id>, #/equipment/<id>/edit,
  * #/rounds/<id>, #/rounds/<id>/handover, #/rounds/<id>/correct, #/start/<schedule id>/<period>,
- * #/faults/<id>, #/outbox, #/settings, #/scan, #/t/<token> (a tag's link). Hash routing keeps every screen
- * inside the one cached shell (/app/).
+ * #/faults/<id>, #/outbox, #/settings, #/scan, #/t/<token> (a tag's link), #/leave (leave and
+ * absence explanations), #/leave/new, #/explanations/new. Hash routing keeps every screen inside
+ * the one cached shell (/app/).
  */
 
 const ROUTES = [
@@ -19,6 +20,9 @@ const ROUTES = [
   ['round-start', /^\/start\/([^/]+)\/([^/]+)$/],
   ['fault', /^\/faults\/([^/]+)$/],
   ['scan', /^\/scan$/],
+  ['leave', /^\/leave$/],
+  ['leave-new', /^\/leave\/new$/],
+  ['explanation-new', /^\/explanations\/new$/],
   ['tag', /^\/t\/(.*)$/], // any token: the tag screen says what is wrong with it
 ];
 

@@ -20,7 +20,7 @@ class AttachmentMeta(Schema):
     """The `changes` of an attachment `create` mutation."""
 
     owner_entity = fields.String(
-        required=True, validate=one_of({"equipment": 1, "round": 1, "fault": 1})
+        required=True, validate=one_of({"equipment": 1, "round": 1, "fault": 1, "explanation": 1})
     )
     owner_id = fields.UUID(required=True)
     kind = fields.String(required=True, validate=one_of(ATTACHMENT_KINDS))

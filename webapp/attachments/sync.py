@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..auth import permissions, scope
 from ..errors import ApiError, validation_error
+from ..leave import operations as leave_ops
 from ..models import Attachment, Fault
 from ..records import create_record
 from ..rounds import operations as round_ops
@@ -60,6 +61,8 @@ def _owner_site(entity: str, owner_id, ctx: Context):
         if record.status == "sealed":
             raise ApiError(409, "sealed", _("This round was signed and takes no new files."))
         return record.site_id
+    if entity == "explanation":  # an absence explanation's photo: its author's, at its site
+        return leave_ops.explanation_in_scope(owner_id, ctx.site_ids).site_id
     return scope.require_in(Fault.get_or_none(Fault.id == owner_id), ctx.site_ids).site_id
 
 

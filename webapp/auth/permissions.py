@@ -58,6 +58,12 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     # is the faults' own rule (faults.operations), the office alone assigns and closes
     ("fault", "create"): Rule(ANY_ROLE),
     ("fault_event", "create"): Rule(ANY_ROLE),
+    # leave and absence explanations: an engineer files their own (leave/operations.py), the
+    # office decides
+    ("leave", "file"): Rule(
+        ("engineer",), lambda: _("Only an engineer files leave and explanations.")
+    ),
+    ("leave", "decide"): Rule(OFFICE, lambda: _("Only the office decides.")),
     # conflicts between a device's edit and the server's
     (
         "conflict",

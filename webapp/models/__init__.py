@@ -5,6 +5,7 @@ from .base import BaseModel, SyncedModel, utcnow
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
 from .faults import FaultEvent
+from .leave import AbsenceExplanation, LeaveRequest
 from .organisation import Client, Location, Site
 from .passkeys import Passkey, PasskeyChallenge
 from .people import Assignment, User
@@ -48,6 +49,8 @@ ALL_MODELS = [
     Tag,
     Passkey,
     PasskeyChallenge,
+    LeaveRequest,
+    AbsenceExplanation,
 ]
 SYNCED_MODELS = [
     Client,
@@ -65,9 +68,13 @@ SYNCED_MODELS = [
     Fault,
     FaultEvent,
     Tag,
+    LeaveRequest,
+    AbsenceExplanation,
 ]
 
 __all__ = [
+    "AbsenceExplanation",
+    "LeaveRequest",
     "ALL_MODELS",
     "Answer",
     "ChecklistTemplate",

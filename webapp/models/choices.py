@@ -150,6 +150,33 @@ SHORT_LABELS = {
     "round_status": {"submitted": _l("Submitted")},
 }
 
+# Leave (请假申请): the types the seeds' forms name.
+LEAVE_KINDS = {
+    "personal": _l("Personal leave"),
+    "sick": _l("Sick leave"),
+    "annual": _l("Annual leave"),
+    "in_lieu": _l("Time off in lieu"),
+    "marriage": _l("Marriage leave"),
+    "bereavement": _l("Bereavement leave"),
+}
+LEAVE_STATUSES = {
+    "waiting": _l("Waiting"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+    "withdrawn": _l("Withdrawn"),
+}
+LEAVE_NOTICES = {
+    "on_time": _l("On time"),
+    "short_notice": _l("Short notice"),
+    "afterwards": _l("Filed afterwards (emergency)"),
+}
+# Absence explanations (《缺勤情况说明》).
+EXPLANATION_STATUSES = {
+    "waiting": _l("Waiting"),
+    "accepted": _l("Accepted"),
+    "returned": _l("Returned"),
+}
+
 # Every vocabulary the phone receives in /app/contract.json, by the name it is asked for.
 VOCABULARIES = {
     "client_type": CLIENT_TYPES,
@@ -170,4 +197,8 @@ VOCABULARIES = {
     "handover": HANDOVER,
     "satisfaction": SATISFACTION,
     "reason": REASONS,
+    "leave_kind": LEAVE_KINDS,
+    "leave_status": LEAVE_STATUSES,
+    "leave_notice": LEAVE_NOTICES,
+    "explanation_status": EXPLANATION_STATUSES,
 }

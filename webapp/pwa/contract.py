@@ -18,6 +18,7 @@ from marshmallow.utils import missing
 from ..accounts.schemas import PasswordChange
 from ..faults.schemas import FaultEventIn
 from ..inventory.schemas import EquipmentIn
+from ..leave.schemas import ExplanationCreate, LeaveCreate
 from ..models.choices import SHORT_LABELS, VOCABULARIES
 from ..passkeys.schemas import PasskeyRename
 from ..rounds.schemas import Acceptance, AnswerIn, FaultIn, RoundSubmit
@@ -33,6 +34,8 @@ FORMS: dict[str, type[Schema]] = {
     "passkey": PasskeyRename,
     "fault_step": FaultEventIn,
     "fault": FaultIn,
+    "leave": LeaveCreate,
+    "explanation": ExplanationCreate,
 }
 
 _TYPES = (

@@ -60,6 +60,7 @@ SitePatch = partial(SiteIn)
 
 class SiteOut(SyncedOut, SiteIn):
     client_name = fields.Function(lambda site: site.client.name)
+    timezone = fields.String()  # the phone reads the leave notice on the site's calendar
 
 
 class LocationIn(Schema):

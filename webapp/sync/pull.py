@@ -113,7 +113,15 @@ def _site_ids(value) -> bool:
         return False
 
 
-def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit: int, fill=False):
+def _rows(
+    feed: Feed,
+    sites: str | set[str],
+    after: int,
+    upto: int | None,
+    limit: int,
+    fill=False,
+    user_id=None,
+):
     model = feed.model
     if feed.site_column is GLOBAL and (fill or not sites):
         return []  # delivered by the main stream, once, to devices that hold a site
@@ -124,6 +132,8 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
         query = query.where(feed.only)
     if upto is not None:
         query = query.where(model.server_seq <= upto)
+    if feed.owner is not None and sites != ALL:
+        query = query.where(feed.owner == user_id)
     if sites != ALL and feed.site_column is not GLOBAL:
         if not sites:
             return []
@@ -147,13 +157,13 @@ def _rows(feed: Feed, sites: str | set[str], after: int, upto: int | None, limit
 
 
 def _page(
-    sites, after: int, upto: int | None, limit: int, fill: bool = False
+    sites, after: int, upto: int | None, limit: int, fill: bool = False, user_id=None
 ) -> tuple[list[tuple[Feed, Any]], bool]:
     """The next `limit` rows of all feeds together, and whether more may follow."""
     merged: list[tuple[Feed, Any]] = []
     full = False
     for feed in feeds():
-        rows = _rows(feed, sites, after, upto, limit, fill)
+        rows = _rows(feed, sites, after, upto, limit, fill, user_id)
         full = full or len(rows) == limit
         merged.extend((feed, row) for row in rows)
     merged.sort(key=lambda pair: pair[1].server_seq)
@@ -194,7 +204,7 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
     has_more = False
     next_state: dict[str, Any] = {"s": seq, "k": ALL if known == ALL else sorted(known)}
     if fill:
-        rows, more = _page(fill, state.get("fa", 0), seq, limit, fill=True)
+        rows, more = _page(fill, state.get("fa", 0), seq, limit, fill=True, user_id=user.id)
         changes = [_change(f, r) for f, r in rows]
         if more:
             next_state.update(f=sorted(fill), fa=rows[-1][1].server_seq)
@@ -205,7 +215,7 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
     if not has_more:
         room = limit - len(changes)
         if room > 0:
-            rows, more = _page(known, seq, None, room)
+            rows, more = _page(known, seq, None, room, user_id=user.id)
             changes.extend(_change(f, r) for f, r in rows)
             if rows:
                 next_state["s"] = rows[-1][1].server_seq

@@ -75,6 +75,7 @@ class Feed:
     unless_held: Any = None  # a site column: rows are skipped by devices that hold that site
     change: Callable[[Any], dict] | None = None  # how a row is sent (default: the record)
     prepare: Callable[[list], Any] | None = None  # loads what the dump needs, once per page
+    owner: Any = None  # a user column: a device gets only its user's rows (the office: all)
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {}

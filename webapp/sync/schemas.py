@@ -15,7 +15,7 @@ from .conflicts import sides_of
 MAX_BATCH = 500
 NO_ID = UUID(int=0)  # the record id stored for a mutation refused before its id could be read
 MAX_PAGE = 1000
-OPS = {"create": 1, "update": 1, "delete": 1, "submit": 1, "sign": 1}
+OPS = {"create": 1, "update": 1, "delete": 1, "submit": 1, "sign": 1, "withdraw": 1}
 
 
 class MutationIn(Schema):

@@ -26,8 +26,10 @@ export async function renderHome(ctx) {
   sites.sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh'));
   const state = ctx.sync.state();
   const todo = dueSection(ctx, { schedules, templates, versions, rounds, sites, locations, userId });
+  const engineer = ctx.session.user && ctx.session.user.role === 'engineer';
   return h('section', null,
     todo,
+    engineer ? h('p', null, h('a.btn', { href: '#/leave', 'data-testid': 'leave-link' }, t('Leave and absence explanations'))) : null,
     h('h1', null, t('My sites')),
     sites.length
       ? h('ul.tiles', null, sites.map((site) => {

@@ -61,10 +61,10 @@ const ENTITIES = () => ({
 const ATTACHMENTS = () => ({ photo: t('Photo'), signature: t('Signature'), document: t('Document') });
 const OPERATIONS = () => ({
   create: t('new'), update: t('changed'), delete: t('removed'), submit: t('submitted'),
-  sign: t('signed by the client'),
+  sign: t('signed by the client'), withdraw: t('withdrawn'),
 });
 
-/** The fields of rounds, answers, faults and attachments, as error messages name them. */
+/** The fields of rounds, answers, faults, attachments, leave and explanations, as error messages name them. */
 const FIELDS = () => ({
   template_version_id: t('Checklist version'), site_id: t('Site'), location_id: t('Location'),
   equipment_id: t('Equipment'), equipment_ids: t('Devices of the round'), schedule_id: t('Schedule'),
@@ -83,6 +83,10 @@ const FIELDS = () => ({
   signed_at: t('Signed at'), client_name: t('Client'), contact: t('Contact'), phone: t('Phone'),
   address: t('Address'), service_time: t('Service time'), reading: t('Reading'),
   nominal: t('Rated value'),
+  // leave requests and absence explanations
+  first_day: t('First day'), last_day: t('Last day'), reason: t('Reason'), stand_in_id: t('Stand-in'),
+  filed_at: t('Filed on the phone'), month: t('Month'), text: t('Explanation'),
+  written_at: t('Written on the phone'),
 });
 
 /**
