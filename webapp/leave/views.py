@@ -12,11 +12,10 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..auth.scope import parse_id
-from ..db import write_transaction
 from ..errors import ApiError, not_found
 from ..models import AbsenceExplanation, Attachment, LeaveRequest, Site, User
 from ..models.choices import EXPLANATION_STATUSES, LEAVE_KINDS, LEAVE_NOTICES, LEAVE_STATUSES
-from ..office.views import office_only
+from ..pages import office_page, savepoint
 from ..validation import translate_messages
 from . import operations as ops
 from .schemas import Decision, LeaveFilter
@@ -50,7 +49,7 @@ def _choices() -> dict:
 
 
 @bp.route("/leave")
-@office_only
+@office_page
 def leave_list():
     filters, typed, errors = _filters()
     query = LeaveRequest.live()
@@ -93,7 +92,7 @@ def _decide(decide, record_id, load_record, back: str):
     except ValidationError as err:
         return None, translate_messages(err.normalized_messages())
     try:
-        with write_transaction():
+        with savepoint():
             decide(
                 load_record(record_id),
                 actor=current_user._get_current_object(),
@@ -110,7 +109,7 @@ def _decide(decide, record_id, load_record, back: str):
 
 
 @bp.route("/leave/<record_id>", methods=["GET", "POST"])
-@office_only
+@office_page
 def leave_detail(record_id):
     errors: dict = {}
     if request.method == "POST":
@@ -135,7 +134,7 @@ def leave_detail(record_id):
 
 
 @bp.route("/explanations")
-@office_only
+@office_page
 def explanation_list():
     filters, typed, errors = _filters()
     query = AbsenceExplanation.live()
@@ -167,7 +166,7 @@ def _explanation(record_id) -> AbsenceExplanation:
 
 
 @bp.route("/explanations/<record_id>", methods=["GET", "POST"])
-@office_only
+@office_page
 def explanation_detail(record_id):
     errors: dict = {}
     if request.method == "POST":
