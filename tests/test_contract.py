@@ -112,7 +112,7 @@ def test_the_contract_is_precached_and_part_of_the_version(client, monkeypatch):
     before = _version(client)
     changed = {
         **choices.VOCABULARIES,
-        "severity": {**choices.SEVERITIES, "urgent": choices.Label("Urgent")},
+        "fault_effect": {**choices.FAULT_EFFECTS, "urgent": choices.Label("Urgent")},
     }
     monkeypatch.setattr(choices, "VOCABULARIES", changed)
     monkeypatch.setattr("webapp.pwa.contract.VOCABULARIES", changed)
@@ -121,7 +121,7 @@ def test_the_contract_is_precached_and_part_of_the_version(client, monkeypatch):
         assert _version(client) != before
         values = [
             e["value"]
-            for e in client.get("/app/contract.json").get_json()["vocabularies"]["severity"]
+            for e in client.get("/app/contract.json").get_json()["vocabularies"]["fault_effect"]
         ]
         assert "urgent" in values
     finally:

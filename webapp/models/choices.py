@@ -160,7 +160,7 @@ LEAVE_KINDS = {
     "bereavement": _l("Bereavement leave"),
 }
 LEAVE_STATUSES = {
-    "waiting": _l("Waiting"),
+    "waiting": _l("Waiting for a decision"),
     "approved": _l("Approved"),
     "returned": _l("Returned"),
     "withdrawn": _l("Withdrawn"),
@@ -172,7 +172,7 @@ LEAVE_NOTICES = {
 }
 # Absence explanations (《缺勤情况说明》).
 EXPLANATION_STATUSES = {
-    "waiting": _l("Waiting"),
+    "waiting": _l("Waiting for a decision"),
     "accepted": _l("Accepted"),
     "returned": _l("Returned"),
 }
