@@ -2,6 +2,7 @@
 
 from .auth import LoginThrottle, UserSession
 from .base import BaseModel, SyncedModel, utcnow
+from .checkins import CheckIn
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
 from .organisation import Client, Location, Site
@@ -46,6 +47,7 @@ ALL_MODELS = [
     Tag,
     Passkey,
     PasskeyChallenge,
+    CheckIn,
 ]
 SYNCED_MODELS = [
     Client,
@@ -62,11 +64,13 @@ SYNCED_MODELS = [
     Answer,
     Fault,
     Tag,
+    CheckIn,
 ]
 
 __all__ = [
     "ALL_MODELS",
     "Answer",
+    "CheckIn",
     "ChecklistTemplate",
     "Fault",
     "Round",
