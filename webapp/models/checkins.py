@@ -1,5 +1,5 @@
-"""Check-ins and check-outs at a site or room, signed on the phone with a passkey (docs/checkins.md).
-Rules in `webapp/checkins/`. A check-in is a signed record: written once, never edited."""
+"""Check-ins and check-outs at a site or room, signed on the phone with a passkey
+(docs/checkins.md); rules in `webapp/checkins/`. A signed record: written once, never edited."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..auth import scope
+from ..checkins.sync import HANDLERS as CHECKIN_HANDLERS
 from ..errors import ApiError, forbidden, not_found, validation_error
 from ..inventory import operations as inventory_ops
 from ..inventory.schemas import EquipmentIn, EquipmentPatch
@@ -191,6 +192,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("equipment", "delete"): delete_equipment,
     ("attachment", "create"): create_attachment,
     **ROUND_HANDLERS,
+    **CHECKIN_HANDLERS,
 }
 
 

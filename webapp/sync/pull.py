@@ -19,6 +19,8 @@ from typing import Any
 from flask_babel import gettext as _
 from peewee import Model, SqliteDatabase
 
+from ..checkins.clock import make_stamp
+from ..checkins.sync import FEED as CHECKIN_FEED
 from ..errors import ApiError
 from ..extensions import db
 from ..inventory.schemas import EquipmentOut
@@ -96,6 +98,7 @@ FEEDS = [
     Feed("answer", Answer, AnswerOut().dump, Answer.site),
     Feed("fault", Fault, FaultOut().dump, Fault.site),
     Feed("tag", Tag, TagOut().dump, Tag.site),
+    Feed(*CHECKIN_FEED),
 ]
 ENTITY_OF = {feed.model._meta.table_name: feed.entity for feed in FEEDS}
 
@@ -278,4 +281,5 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
         "last_seq": last_seq,
         "removed_sites": removed,
         "changes": changes,
+        "server_time": make_stamp(),  # signed: a lower bound for check-ins made after it
     }
