@@ -237,6 +237,20 @@ def test_another_users_passkey_is_refused(app, world, phone, room_tag):
     _refused(phone.send(record["id"], changes), "checkin_other_users_passkey")
 
 
+def test_another_users_passkey_is_refused_without_a_user_handle_too(app, world, phone, room_tag):
+    """The answer may leave out the user handle: the passkey's owner decides alone."""
+    other = create_user("engineer", "eng4")
+    theirs = Phone(app, other)
+    phone.pull()
+    record = phone.record(world["sites"][0], world["locations"][0], room_tag)
+    changes = phone.sign(record, signed=False)
+    data = canonical_bytes(record)
+    answer = theirs.key.get({"challenge": b64url(hashlib.sha256(data).digest())})
+    answer["response"]["userHandle"] = None
+    changes["assertion"] = answer
+    _refused(phone.send(record["id"], changes), "checkin_other_users_passkey")
+
+
 def test_a_check_in_for_another_user_is_refused(app, world, phone, room_tag):
     phone.pull()
     other = world["engineer2"]
