@@ -18,6 +18,7 @@ import { drawNav, drawUpdateBar, updateAction, updateMessage } from './views/chr
 import { h, replace } from './views/dom.js';
 import { renderEquipment } from './views/equipment.js';
 import { renderEquipmentForm } from './views/equipment-form.js';
+import { renderCheckin } from './views/checkin.js';
 import { renderHome } from './views/home.js';
 import { renderOutbox } from './views/outbox.js';
 import { renderHandover } from './views/handover.js';
@@ -208,6 +209,8 @@ function build(route) {
     case 'settings': return renderSettings(ctx);
     case 'scan': return renderScan(ctx);
     case 'tag': return renderTagLink(ctx, route.id);
+    case 'checkin': return renderCheckin(ctx, { siteId: route.id });
+    case 'checkin-tag': return renderCheckin(ctx, { token: route.id || '' });
     default: return h('div.empty', null, t('Nothing here.'), ' ', h('a', { href: '#/' }, t('My sites')));
   }
 }

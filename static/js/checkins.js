@@ -74,7 +74,7 @@ export async function keepServerTime(db, stamp) {
 /**
  * Build a check-in, and ask a passkey to sign it. No passkey here, or the person cancels: the
  * record is kept unsigned (`assertion` null) with the reason, never lost.
- * @returns {Promise<{changes: object, signed: boolean, reason: string|null}>}
+ * @returns {Promise<{id: string, changes: object, signed: boolean, reason: string|null}>}
  */
 export async function makeCheckin({ db, userId, siteId, locationId = null, tagToken = '', kind, rpId }) {
   const record = {
@@ -107,10 +107,7 @@ export async function makeCheckin({ db, userId, siteId, locationId = null, tagTo
       reason = error.reason;
     }
   }
-  const changes = {
-    ...record,
-    canonical: toBase64url(bytes),
-    assertion,
-  };
-  return { changes, signed: Boolean(assertion), reason };
+  const { id, ...fields } = record; // the id travels as the mutation's record id
+  const changes = { ...fields, canonical: toBase64url(bytes), assertion };
+  return { id, changes, signed: Boolean(assertion), reason };
 }

@@ -1,7 +1,8 @@
 /**
  * Hash routes: #/, #/sites/<id>, #/sites/<id>/new, #/equipment/<id>, #/equipment/<id>/edit,
  * #/rounds/<id>, #/rounds/<id>/handover, #/rounds/<id>/correct, #/start/<schedule id>/<period>,
- * #/outbox, #/settings, #/scan, #/t/<token> (a tag's link). Hash routing keeps every screen
+ * #/outbox, #/settings, #/scan, #/t/<token> (a tag's link), #/checkin/<site id> and
+ * #/checkin/t/<token> (checking in at a site, or at a room by its label). Hash routing keeps every screen
  * inside the one cached shell (/app/).
  */
 
@@ -18,6 +19,8 @@ const ROUTES = [
   ['round-correct', /^\/rounds\/([^/]+)\/correct$/],
   ['round-start', /^\/start\/([^/]+)\/([^/]+)$/],
   ['scan', /^\/scan$/],
+  ['checkin-tag', /^\/checkin\/t\/(.*)$/], // a room's label: check in there
+  ['checkin', /^\/checkin\/([^/]+)$/],
   ['tag', /^\/t\/(.*)$/], // any token: the tag screen says what is wrong with it
 ];
 
