@@ -543,6 +543,14 @@ CASES = [
     ),
     ("GET", "/office/rounds", lambda w, s: "/office/rounds", None, office_page(200)),
     ("GET", "/office/faults", lambda w, s: "/office/faults", None, office_page(200)),
+    ("GET", "/office/checkins", lambda w, s: "/office/checkins", None, office_page(200)),
+    (
+        "GET",
+        "/office/checkins/sheet",
+        lambda w, s: f"/office/checkins/sheet?site_id={site(w, s)}",
+        None,
+        office_page(200),
+    ),
     (
         "GET",
         "/office/rounds/export.csv",

@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .attachments.views import bp as attachments_api
     from .auth.views import api as auth_api
     from .auth.views import bp as auth_pages
+    from .checkins.views import bp as checkin_pages
     from .checklists.views import bp as checklist_pages
     from .home.views import bp as home_pages
     from .inventory.transfer_views import bp as equipment_transfer
@@ -90,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         equipment_transfer,
         tags,
         checklist_pages,
+        checkin_pages,
         reports_pages,
         pwa,
     ):
