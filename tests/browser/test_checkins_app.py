@@ -17,6 +17,7 @@ from webapp.models import CheckIn, Passkey
 from webapp.tags import operations as tag_ops
 
 from .app_pages import FieldEngineer
+from .pages import Admin
 from .test_passkeys import add_virtual_authenticator
 
 pytestmark = pytest.mark.browser
@@ -50,7 +51,7 @@ def public_url(app, live_server):
 
 
 def test_a_check_in_signed_offline_at_a_room_is_verified_on_sync_and_a_tampered_one_refused(
-    phone, public_url, world, app
+    phone, desktop, public_url, world, app
 ):
     room = world["locations"][0]
     with app.test_request_context():
@@ -104,3 +105,16 @@ def test_a_check_in_signed_offline_at_a_room_is_verified_on_sync_and_a_tampered_
     # The refused record stays in the outbox with its reason: nothing signed is lost.
     phone.goto(f"{public_url}/app/#/outbox")
     expect(phone.get_by_text(TAMPERED_ZH).first).to_be_visible()
+
+    # The office sees it, verified, at phone width too.
+    desktop.set_viewport_size({"width": 390, "height": 800})
+    office = Admin(desktop, public_url)
+    office.signs_in("disp", PASSWORD)
+    office.opens(f"/office/checkins?month={kept.device_time:%Y-%m}")
+    card = desktop.locator(f"[data-testid=office-checkin][data-id='{kept.id}']")
+    expect(card).to_have_attribute("data-verification", "verified")
+    expect(card).to_contain_text(room.name)
+    assert desktop.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert (
+        desktop.locator("[data-testid=office-checkin]").count() == 1
+    )  # the refused one is not kept
