@@ -360,3 +360,56 @@ def test_refusals_speak_the_users_language(app, world, phone, room_tag):
     result = phone.send(record["id"], changes)
     assert result["error"]["code"] == "checkin_tampered"
     assert any("\u4e00" <= ch <= "\u9fff" for ch in result["error"]["message"])
+
+
+# Bad input: every field of the contract refused with a field message, nothing kept -----------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("kind", "sideways"),
+        ("kind", None),
+        ("site_id", "not-a-uuid"),
+        ("location_id", 12),
+        ("user_id", ""),
+        ("device_time", "x" * 41),
+        ("tag_token", "t" * 201),
+        ("server_time", ["2026"]),
+        ("canonical", None),
+        ("assertion", "not an object"),
+        ("surprise", 1),
+    ],
+)
+def test_bad_fields_are_refused_with_a_message_for_the_field(world, phone, field, value):
+    phone.pull()
+    record = phone.record(world["sites"][0])
+    changes = phone.sign(record)
+    changes[field] = value
+    result = phone.send(record["id"], changes)
+    _refused(result, "invalid")
+    assert field in result["error"]["fields"]
+    assert CheckIn.select().count() == 0
+
+
+@pytest.mark.parametrize("device_time", ["2026-12-02T08:00:00", "yesterday", ""])
+def test_a_device_time_without_its_offset_is_refused(world, phone, device_time):
+    phone.pull()
+    record = phone.record(world["sites"][0], device_time=device_time)
+    _refused(phone.send(record["id"], phone.sign(record)), "checkin_bad_device_time")
+
+
+def test_canonical_bytes_that_are_not_base64url_are_tampered(world, phone):
+    phone.pull()
+    record = phone.record(world["sites"][0])
+    changes = phone.sign(record)
+    changes["canonical"] = "%%%"
+    _refused(phone.send(record["id"], changes), "checkin_tampered")
+
+
+def test_an_assertion_that_cannot_be_read_is_refused(world, phone):
+    phone.pull()
+    record = phone.record(world["sites"][0])
+    changes = phone.sign(record)
+    changes["assertion"] = {"id": "AA", "rawId": "AA", "type": "public-key", "response": {}}
+    _refused(phone.send(record["id"], changes), "passkey_malformed")
