@@ -19,6 +19,13 @@ from webapp.tags import operations as tag_ops
 from .app_pages import FieldEngineer
 from .pages import Admin
 from .test_passkeys import add_virtual_authenticator
+from .test_scanning import (  # the scanning tests' fake camera and labels
+    issue,
+    label_of_text,
+    phone_with_camera,  # noqa: F401 - a fixture
+    video_of,
+    wait_for_tag_on_phone,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -118,3 +125,59 @@ def test_a_check_in_signed_offline_at_a_room_is_verified_on_sync_and_a_tampered_
     assert (
         desktop.locator("[data-testid=office-checkin]").count() == 1
     )  # the refused one is not kept
+
+
+def test_the_rooms_label_scanned_through_the_camera_offline_signs_a_verified_check_in(
+    phone_with_camera,  # noqa: F811 - the fixture imported above
+    public_url,
+    world,
+    app,
+    tmp_path,
+):
+    site, room = world["sites"][0], world["locations"][0]
+    tag = issue(app, room)
+    label = label_of_text(f"{public_url}/t/{tag.token}")
+    engineer = phone_with_camera(video_of(label, tmp_path / "room.y4m"))
+    phone = engineer.page
+    add_virtual_authenticator(phone)
+    phone.goto(f"{public_url}/app/#/settings")
+    card = phone.get_by_test_id("passkeys-card")
+    card.locator("#passkey-name").fill("工作手机")
+    card.get_by_test_id("add-passkey").click()
+    expect(card.get_by_test_id("passkey")).to_have_count(1)
+    engineer.taps_sync_now()
+    wait_for_tag_on_phone(engineer, tag)
+
+    engineer.goes_offline()
+    phone.goto(f"{public_url}/app/#/sites/{site.id}")
+    phone.get_by_test_id("open-checkin").click()
+    expect(phone.get_by_test_id("checkin-place")).not_to_contain_text(room.name)
+    phone.get_by_test_id("checkin-scan").click()
+    expect(phone.get_by_test_id("checkin-place")).to_contain_text(room.name, timeout=20_000)
+    phone.get_by_test_id("check-in").click()
+    expect(phone.get_by_test_id("checkin-saved")).to_have_attribute("data-signed", "true")
+
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    kept = CheckIn.get()
+    assert kept.verification == "verified" and kept.tag_id == tag.id and kept.location_id == room.id
+    expect(phone.get_by_test_id("checkin-row").first).to_have_attribute("data-state", "verified")
+
+
+def test_a_phone_without_a_passkey_keeps_the_check_in_unsigned_and_says_so(
+    phone, public_url, world
+):
+    engineer = FieldEngineer(phone, public_url)
+    engineer.signs_in("eng", PASSWORD)
+    engineer.opens_the_app()
+    add_virtual_authenticator(phone, verifies=False)  # the screen lock check fails
+    engineer.goes_offline()
+    phone.goto(f"{public_url}/app/#/checkin/{world['sites'][0].id}")
+    phone.get_by_test_id("check-in").click()
+    expect(phone.get_by_test_id("checkin-saved")).to_have_attribute("data-signed", "false")
+    expect(phone.get_by_test_id("checkin-row").first).to_have_attribute("data-state", "unsigned")
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    kept = CheckIn.get()
+    assert kept.verification == "unsigned" and not kept.signed
+    assert kept.flags == ["no_tag"]
