@@ -1,5 +1,5 @@
-"""The check-in contract: the `changes` of a `checkin` create mutation, and what the pull and the
-office send back (docs/sync-protocol.md, docs/checkins.md)."""
+"""The check-in contract: the `changes` of a `checkin` create mutation, and what the pull sends
+back (docs/sync-protocol.md, docs/checkins.md)."""
 
 from __future__ import annotations
 
@@ -49,16 +49,3 @@ class CheckInOut(SyncedOut):
     backed_up = fields.Boolean()
     verification = fields.String(metadata={"enum": ["verified", "unsigned"]})
     flags = fields.List(fields.String())
-
-
-class OfficeCheckInOut(CheckInOut):
-    user_name = fields.Function(lambda c: c.user.name)
-    site_name = fields.Function(lambda c: c.site.name)
-    location_name = fields.Function(lambda c: c.location.name if c.location_id else "")
-
-
-class CheckInQuery(Schema):
-    site_id = fields.UUID(load_default=None)
-    user_id = fields.UUID(load_default=None)
-    month = fields.String(load_default=None, validate=max_length(7))
-    flagged = fields.Boolean(load_default=False)
