@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .attachments.views import bp as attachments_api
     from .auth.views import api as auth_api
     from .auth.views import bp as auth_pages
+    from .checkins.views import bp as checkin_pages
     from .checklists.views import bp as checklist_pages
     from .faults.views import bp as fault_pages
     from .home.views import bp as home_pages
@@ -92,6 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         equipment_transfer,
         tags,
         checklist_pages,
+        checkin_pages,
         reports_pages,
         fault_pages,
         leave_pages,
@@ -100,6 +102,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     from .attachments import sync as attachments_sync
+    from .checkins import sync as checkins_sync
     from .faults import sync as faults_sync
     from .inventory import sync as inventory_sync
     from .leave import sync as leave_sync
@@ -116,6 +119,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         rounds_sync,
         faults_sync,
         leave_sync,
+        checkins_sync,
         tags_sync,
     ):
         register(adapter)

@@ -39,6 +39,7 @@ class Defaults:
     PUBLIC_URL: str | None = None
     PASSKEY_CHALLENGE_SECONDS: int = 300  # a passkey ceremony's challenge expires after this
     TAG_KEY_FILE: str | None = None  # Ed25519 key signing QR tags; default: in the instance folder
+    TIME_KEY_FILE: str | None = None  # Ed25519 key signing the pull's server time (check-ins)
     # Where attachment bytes live (docs/deployment.md): "local", a folder, or "s3", S3-compatible
     # object storage shared by several app servers (needs the `s3` extra).
     STORAGE: str = "local"

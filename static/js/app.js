@@ -19,6 +19,7 @@ import { drawNav, drawUpdateBar, updateAction, updateMessage } from './views/chr
 import { h, replace } from './views/dom.js';
 import { renderEquipment } from './views/equipment.js';
 import { renderEquipmentForm } from './views/equipment-form.js';
+import { renderCheckin } from './views/checkin.js';
 import { renderHome } from './views/home.js';
 import { renderExplanationForm, renderLeaveForm, renderLeaveList } from './views/leave.js';
 import { renderOutbox } from './views/outbox.js';
@@ -219,6 +220,8 @@ function build(route) {
     case 'leave': return renderLeaveList(ctx);
     case 'leave-new': return renderLeaveForm(ctx);
     case 'explanation-new': return renderExplanationForm(ctx);
+    case 'checkin': return renderCheckin(ctx, { siteId: route.id });
+    case 'checkin-tag': return renderCheckin(ctx, { token: route.id || '' });
     default: return h('div.empty', null, t('Nothing here.'), ' ', h('a', { href: '#/' }, t('My sites')));
   }
 }

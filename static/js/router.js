@@ -2,8 +2,9 @@
  * Hash routes: #/, #/sites/<id>, #/sites/<id>/new, #/equipment/<id>, #/equipment/<id>/edit,
  * #/rounds/<id>, #/rounds/<id>/handover, #/rounds/<id>/correct, #/start/<schedule id>/<period>,
  * #/faults/<id>, #/outbox, #/settings, #/scan, #/t/<token> (a tag's link), #/leave (leave and
- * absence explanations), #/leave/new, #/explanations/new. Hash routing keeps every screen inside
- * the one cached shell (/app/).
+ * absence explanations), #/leave/new, #/explanations/new, #/checkin/<site id> and
+ * #/checkin/t/<token> (checking in at a site, or at a room by its label). Hash routing keeps every
+ * screen inside the one cached shell (/app/).
  */
 
 const ROUTES = [
@@ -23,6 +24,8 @@ const ROUTES = [
   ['leave', /^\/leave$/],
   ['leave-new', /^\/leave\/new$/],
   ['explanation-new', /^\/explanations\/new$/],
+  ['checkin-tag', /^\/checkin\/t\/(.*)$/], // a room's label: check in there
+  ['checkin', /^\/checkin\/([^/]+)$/],
   ['tag', /^\/t\/(.*)$/], // any token: the tag screen says what is wrong with it
 ];
 

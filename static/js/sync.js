@@ -7,6 +7,7 @@
 import { NetworkError } from './api.js';
 import { uploadAll } from './attachments.js';
 import { effectiveAnswer, isPullAnswer, isPushAnswer } from './records.js';
+import { keepServerTime } from './checkins.js';
 
 const LOCK = 'rounds-sync';
 const BATCH = 500;
@@ -206,6 +207,7 @@ export class Sync extends EventTarget {
       const page = answer.data;
       if (await this.checkEpoch(userId, state, page)) return 'restart';
       await this.db.applyPage(userId, page);
+      await keepServerTime(this.db, page.server_time); // a check-in's lower bound
       this.dispatchEvent(new Event('pulled'));
       if (!page.has_more) return 'done';
     }

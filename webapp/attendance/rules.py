@@ -195,7 +195,10 @@ def evaluate_month(
     until: date | None = None,
 ) -> Month:
     """Every day of a month up to `until` (today: the days to come are not absences yet)."""
-    punches = list(punches)
+    zone = ZoneInfo(rules.timezone)
+    by_day: dict[date, list[Punch]] = {}  # read once, not once per day of the month
+    for punch in punches:
+        by_day.setdefault(punch.at.astimezone(zone).date(), []).append(punch)
     leave = set(leave_days)
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
@@ -205,6 +208,10 @@ def evaluate_month(
     days = []
     day = first
     while day <= last:
-        days.append(evaluate_day(day, rules, punches, on_leave=day in leave, exceptions=exceptions))
+        days.append(
+            evaluate_day(
+                day, rules, by_day.get(day, []), on_leave=day in leave, exceptions=exceptions
+            )
+        )
         day += timedelta(days=1)
     return Month(year, month, days)

@@ -58,6 +58,8 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     # is the faults' own rule (faults.operations), the office alone assigns and closes
     ("fault", "create"): Rule(ANY_ROLE),
     ("fault_event", "create"): Rule(ANY_ROLE),
+    # check-ins at a site or room, by whoever works there (checkins/operations.py)
+    ("checkin", "create"): Rule(FIELD),
     # leave and absence explanations: an engineer files their own (leave/operations.py), the
     # office decides
     ("leave", "file"): Rule(

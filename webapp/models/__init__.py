@@ -2,6 +2,7 @@
 
 from .auth import LoginThrottle, UserSession
 from .base import BaseModel, SyncedModel, utcnow
+from .checkins import CheckIn
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
 from .faults import FaultEvent
@@ -51,6 +52,7 @@ ALL_MODELS = [
     PasskeyChallenge,
     LeaveRequest,
     AbsenceExplanation,
+    CheckIn,
 ]
 SYNCED_MODELS = [
     Client,
@@ -70,6 +72,7 @@ SYNCED_MODELS = [
     Tag,
     LeaveRequest,
     AbsenceExplanation,
+    CheckIn,
 ]
 
 __all__ = [
@@ -77,6 +80,7 @@ __all__ = [
     "LeaveRequest",
     "ALL_MODELS",
     "Answer",
+    "CheckIn",
     "ChecklistTemplate",
     "Fault",
     "FaultEvent",

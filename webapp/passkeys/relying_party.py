@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask import current_app, request
+
 
 @dataclass(frozen=True)
 class RelyingParty:
@@ -23,3 +25,8 @@ def relying_party(public_url: str | None, fallback_url: str) -> RelyingParty:
     default_port = {"https": 443, "http": 80}.get(parts.scheme)
     port = f":{parts.port}" if parts.port and parts.port != default_port else ""
     return RelyingParty(id=host, origin=f"{parts.scheme}://{host}{port}")
+
+
+def current_rp() -> RelyingParty:
+    """The relying party of this request: ROUNDS_PUBLIC_URL, else the address asked for."""
+    return relying_party(current_app.config.get("PUBLIC_URL"), request.host_url)

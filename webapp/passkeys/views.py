@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 from flask_login import current_user
 
 from ..accounts.schemas import MeOut
@@ -17,7 +17,7 @@ from ..auth.signin import begin_session, signed_in_user
 from ..db import write_transaction
 from ..models import User
 from . import operations as ops
-from .relying_party import RelyingParty, relying_party
+from .relying_party import current_rp
 from .schemas import (
     CeremonyOut,
     PasskeyOut,
@@ -28,10 +28,6 @@ from .schemas import (
 
 api = Blueprint("passkeys_api", __name__, url_prefix="/api/passkeys")
 TAGS = ["passkeys"]
-
-
-def current_rp() -> RelyingParty:
-    return relying_party(current_app.config.get("PUBLIC_URL"), request.host_url)
 
 
 def _lifetime() -> timedelta:

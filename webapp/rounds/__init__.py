@@ -3,4 +3,4 @@ against, report and fault numbers, submission, client acceptance and the seal
 (docs/checklists.md)."""
 
 # Modules other packages may import (tests/test_architecture.py); the rest is this package's own.
-PUBLIC = ("operations", "schemas")
+PUBLIC = ("operations", "schemas", "seal")

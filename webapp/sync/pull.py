@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from peewee import SqliteDatabase
 
 from ..auth.scope import ALL, held_sites
+from ..checkins.clock import make_stamp
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Departure, Site, SyncClient, SyncConflict, User
@@ -235,4 +236,5 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
         "last_seq": last_seq,
         "removed_sites": removed,
         "changes": changes,
+        "server_time": make_stamp(),  # signed: a lower bound for check-ins made after it
     }

@@ -99,6 +99,8 @@ class ResultOut(Schema):
     conflicts = fields.List(fields.Nested(ConflictNote))
     error = fields.Dict()
     first = fields.Dict(metadata={"description": "for a duplicate: the first answer"})
+    verification = fields.String(metadata={"description": "checkin: verified or unsigned"})
+    flags = fields.List(fields.String(), metadata={"description": "checkin: what the office sees"})
 
 
 class PushOut(Schema):
@@ -133,6 +135,9 @@ class PullOut(Schema):
     last_seq = fields.Integer(allow_none=True)
     removed_sites = fields.List(fields.String())
     changes = fields.List(fields.Nested(ChangeOut))
+    server_time = fields.String(
+        metadata={"description": "the server's clock, signed (docs/checkins.md, Time)"}
+    )
 
 
 class ResolveIn(Schema):

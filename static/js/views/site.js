@@ -174,6 +174,7 @@ export async function renderSite(ctx, siteId) {
     h('div.titlebar', null, h('h1', null, site.name)),
     site.address ? h('p.muted', null, site.address) : null,
     faults,
+    h('p', null, h('a.btn.block', { href: `#/checkin/${encodeURIComponent(site.id)}`, 'data-testid': 'open-checkin' }, t('Check in / check out'))),
     h('div.register-tools', null,
       h('label.search', { for: 'register-search' }, h('span.visually-hidden', null, t('Search')), box),
       h('div.filters.register-filters', null, filters),

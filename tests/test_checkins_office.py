@@ -1,0 +1,83 @@
+"""The office's check-ins: the list with verification and flags, its filters, and the attendance
+month sheet computed from kept check-ins by the attendance rules, each cell explained."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import pytest
+
+from tests.conftest import sign_in_as
+from webapp.models import CheckIn, utcnow
+from webapp.records import create_record
+
+
+def keep(world, at_utc: datetime, kind="in", *, signed=True, flags=(), user=None, site=None):
+    return create_record(
+        CheckIn,
+        actor=None,
+        id=uuid.uuid4(),
+        user=user or world["users"]["engineer"],
+        site=site or world["sites"][0],
+        location=world["locations"][0],
+        kind=kind,
+        device_text=at_utc.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        device_time=at_utc,
+        received_at=utcnow(),
+        content_hash="0" * 64,
+        signed=signed,
+        verification="verified" if signed else "unsigned",
+        flags=list(flags),
+    )
+
+
+@pytest.fixture
+def office(app, world):
+    client = app.test_client()
+    sign_in_as(client, world["users"]["dispatcher"])
+    return client
+
+
+def test_the_office_sees_check_ins_with_verification_and_flags(office, world):
+    good = keep(world, datetime(2026, 12, 1, 0, 25))
+    odd = keep(world, datetime(2026, 12, 1, 9, 40), "out", signed=False, flags=["no_tag"])
+    page = office.get("/office/checkins?month=2026-12").get_data(as_text=True)
+    assert f'data-id="{good.id}" data-verification="verified"' in page
+    assert f'data-id="{odd.id}" data-verification="unsigned"' in page
+    assert 'data-flag="no_tag"' in page
+    flagged = office.get("/office/checkins?month=2026-12&flagged=1").get_data(as_text=True)
+    assert str(odd.id) in flagged and str(good.id) not in flagged
+    other_site = office.get(
+        f"/office/checkins?month=2026-12&site_id={world['sites'][1].id}"
+    ).get_data(as_text=True)
+    assert str(good.id) not in other_site
+
+
+def test_the_month_sheet_explains_each_cell_and_flags_the_month(office, world):
+    # 2026-12-01 is a Tuesday, a working day; the site works 08:30-12:00,14:00-17:30 (UTC+8).
+    on_time = keep(world, datetime(2026, 12, 1, 0, 25))  # 08:25
+    keep(world, datetime(2026, 12, 1, 9, 35), "out")  # 17:35
+    late = keep(world, datetime(2026, 12, 2, 4, 0))  # 12:00: 210 minutes late
+    page = office.get(
+        f"/office/checkins/sheet?month=2026-12&site_id={world['sites'][0].id}"
+    ).get_data(as_text=True)
+    assert 'data-day="2026-12-01" data-status="present"' in page
+    assert f'data-checkins="{on_time.id} ' in page
+    assert 'data-day="2026-12-02" data-status="incomplete"' in page
+    assert str(late.id) in page
+    assert "more than 15 minutes after the start" in page
+    assert 'data-testid="monthly-flag"><span class="badge warn">' in page  # 210 minutes late
+
+
+def test_engineers_and_clients_do_not_see_the_office_pages(app, world):
+    for role in ("engineer", "client"):
+        client = app.test_client()
+        sign_in_as(client, world["users"][role])
+        assert client.get("/office/checkins").status_code == 403
+        assert client.get("/office/checkins/sheet").status_code == 403
+
+
+def test_a_bad_month_is_a_clear_error(office):
+    r = office.get("/office/checkins?month=2026-13")
+    assert r.status_code == 400
