@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from webapp.inventory import transfer
+from webapp.inventory import files, transfer
 from webapp.reports import operations as reports
 from webapp.spreadsheets import NOT_IN_WORKBOOKS, csv_cell, looks_like_formula, unguard
 
@@ -64,7 +64,7 @@ def test_every_equipment_export_guards_every_case(app):
 def test_the_equipment_import_takes_the_guard_off_again():
     for case in CASES:
         guarded = csv_cell(case["text"])
-        assert transfer._text(guarded) == case["text"].strip(), case
+        assert files.cell_text(guarded) == case["text"].strip(), case
 
 
 def test_every_round_report_export_guards_every_case(app):

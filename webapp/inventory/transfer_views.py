@@ -30,9 +30,9 @@ from ..db import write_transaction
 from ..errors import ApiError
 from ..models import Client, Site
 from ..pages import office_page
-from . import transfer
+from . import files, transfer
+from .files import FileProblem
 from .schemas import office_filters
-from .transfer import FileProblem
 
 bp = Blueprint("transfer", __name__, url_prefix="/office/equipment")
 FORM_SLACK = 64 * 1024  # the form's other fields and multipart framing around the file
@@ -41,8 +41,8 @@ FORM_SLACK = 64 * 1024  # the form's other fields and multipart framing around t
 def _limits() -> tuple[int, int]:
     config = current_app.config
     return (
-        config.get("IMPORT_MAX_BYTES", transfer.MAX_BYTES),
-        config.get("IMPORT_MAX_ROWS", transfer.MAX_ROWS),
+        config.get("IMPORT_MAX_BYTES", files.MAX_BYTES),
+        config.get("IMPORT_MAX_ROWS", files.MAX_ROWS),
     )
 
 
@@ -122,7 +122,7 @@ def upload():
     filename = (upload.filename or "")[-200:]
     seed = str(uuid.uuid4())
     try:
-        sheet = transfer.read_upload(data, filename, max_rows=max_rows)
+        sheet = files.read_upload(data, filename, max_rows=max_rows)
         plan = transfer.plan_import(sheet, site=site, seed=seed)
     except FileProblem as problem:
         return _form(site_id=site_id, errors={"file": problem.message}, status=problem.status)
@@ -169,7 +169,7 @@ def confirm(upload_id):
             raise _expired()
         meta, data = stored
         site = scope.get_site(current_user, meta["site"])
-        sheet = transfer.read_upload(data, meta["filename"], max_rows=_limits()[1])
+        sheet = files.read_upload(data, meta["filename"], max_rows=_limits()[1])
         with write_transaction():  # re-checked under the write lock: what is checked is written
             plan = transfer.plan_import(sheet, site=site, seed=meta["seed"])
             counts = transfer.apply_plan(
