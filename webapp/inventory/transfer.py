@@ -1,9 +1,10 @@
 """Import and export of the equipment register as CSV or XLSX (docs/import-export.md).
 
 A file is read into a `Sheet` (files.py), its columns are matched to register fields in any of
-the three languages, and every row is checked against the chosen site into a `Plan`: good rows to create or update, bad rows with their line and reason. A confirmed plan is
-written in the caller's one transaction, so an import is all of its good rows or nothing. Uploads
-wait for confirmation in the instance folder (`Uploads`), never in the browser.
+the three languages, and every row is checked against the chosen site into a `Plan`: good rows
+to create or update, bad rows with their line and reason. A confirmed plan is written in the
+caller's one transaction, so an import is all of its good rows or nothing. Uploads wait for
+confirmation in the instance folder (`Uploads`), never in the browser.
 """
 
 from __future__ import annotations
