@@ -9,6 +9,9 @@ class Defaults:
 
     SECRET_KEY: str | None = None  # generated into the instance folder when not given
     DATABASE_URL: str | None = None  # default: SQLite file in the instance folder
+    # PostgreSQL connections each app process keeps open between requests (docs/deployment.md);
+    # 0 opens one per request. SQLite always opens one per request.
+    DATABASE_POOL_SIZE: int = 8
     MAX_CONTENT_LENGTH: int = 1 * 1024 * 1024  # JSON bodies; uploads have their own limits
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
@@ -38,8 +41,18 @@ class Defaults:
     # and the passkeys' origin and relying-party id (its host). Default: the request's host.
     PUBLIC_URL: str | None = None
     PASSKEY_CHALLENGE_SECONDS: int = 300  # a passkey ceremony's challenge expires after this
+    # Sign-in challenges handed out to one address (anyone may ask, unsigned): at most this many
+    # per window, then 429 with Retry-After until the window ends (docs/security.md).
+    PASSKEY_CHALLENGES_PER_ADDRESS: int = 60
+    PASSKEY_CHALLENGE_WINDOW_SECONDS: int = 5 * 60
     TAG_KEY_FILE: str | None = None  # Ed25519 key signing QR tags; default: in the instance folder
     TIME_KEY_FILE: str | None = None  # Ed25519 key signing the pull's server time (check-ins)
+    # Web Push (docs/notifications.md): the VAPID key (P-256, PEM); default: in the instance
+    # folder, made on first use. Every app server and worker reads the same file.
+    VAPID_KEY_FILE: str | None = None
+    VAPID_SUBJECT: str | None = None  # mailto: or https: contact; default PUBLIC_URL (https)
+    # Tests only: let subscriptions name plain-http push endpoints (a local receiver).
+    PUSH_ALLOW_HTTP: bool = False
     # Where attachment bytes live (docs/deployment.md): "local", a folder, or "s3", S3-compatible
     # object storage shared by several app servers (needs the `s3` extra).
     STORAGE: str = "local"

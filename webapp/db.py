@@ -1,7 +1,9 @@
-"""The database: bind the proxy from DATABASE_URL, one connection per request, `db` CLI."""
+"""The database: bind the proxy from DATABASE_URL, a connection per request (kept in a pool
+between requests on PostgreSQL), `db` CLI."""
 
 from __future__ import annotations
 
+import heapq
 import os
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from flask import Flask
 from peewee import Database, SqliteDatabase
 from playhouse import migrations as pw_migrations
 from playhouse.db_url import connect as connect_url
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledPostgresqlDatabase
 
 from .extensions import db
 
@@ -34,6 +38,55 @@ def open_database(url: str, *, search_path: str | None = None) -> Database:
     return connect_url(url, **extra)
 
 
+# A pooled connection older than this is closed when it comes back, and a new one opened when
+# next needed: long-lived server processes and a database moved behind the same name start over.
+POOL_RECYCLE_SECONDS = 3600
+
+
+class ConnectionPool(PooledPostgresqlDatabase):
+    """PostgreSQL connections kept open between requests: up to `keep` idle ones per process.
+
+    A connection comes out only after a round trip shows its server still answers (a restarted
+    database, a killed backend, a dropped socket: it is thrown away and the next one tried, or
+    a new one opened). It goes back only clean: an open transaction rolled back, then `DISCARD
+    ALL` (settings, prepared statements, temporary tables, advisory locks, listeners all reset);
+    if either fails it is closed. There is no cap on connections in use (each thread of a
+    worker holds one while it serves a request, as without the pool): beyond `keep` idle ones,
+    a returning connection is closed, the oldest first.
+    """
+
+    def __init__(self, database, keep: int, **kwargs):
+        self.keep = keep
+        super().__init__(
+            database, max_connections=None, stale_timeout=POOL_RECYCLE_SECONDS, **kwargs
+        )
+
+    def _can_reuse(self, conn) -> bool:
+        if not super()._can_reuse(conn):  # rolls back a transaction left open; False if lost
+            return False
+        try:
+            conn.cursor().execute("DISCARD ALL")
+        except Exception:
+            return False
+        return True
+
+    def _close(self, conn, close_conn: bool = False) -> None:
+        with self._pool_lock:
+            super()._close(conn, close_conn)
+            while len(self._connections) > self.keep:
+                _timestamp, _counter, oldest = heapq.heappop(self._connections)
+                self._close_raw(oldest)
+
+
+def open_pool(url: str, keep: int) -> Database:
+    """`open_database`, with up to `keep` PostgreSQL connections kept for the next requests;
+    SQLite (a file: opening it costs next to nothing) and `keep` 0 get one per request."""
+    if keep <= 0 or not url.startswith(("postgresql://", "postgres://")):
+        return open_database(url)
+    parsed = parse_url(url)
+    return ConnectionPool(parsed.pop("database"), keep, **parsed)
+
+
 def default_url(app: Flask) -> str:
     os.makedirs(app.instance_path, exist_ok=True)
     return "sqlite:///" + os.path.join(app.instance_path, "rounds.sqlite3")
@@ -42,7 +95,10 @@ def default_url(app: Flask) -> str:
 def init_app(app: Flask) -> None:
     url = app.config.get("DATABASE_URL") or default_url(app)
     app.config["DATABASE_URL"] = url
-    db.initialize(open_database(url))
+    previous = db.obj
+    db.initialize(open_pool(url, int(app.config["DATABASE_POOL_SIZE"])))
+    if isinstance(previous, ConnectionPool):
+        previous.close_idle()  # a new app in the same process (tests): the old pool's go
 
     @app.before_request
     def _connect() -> None:
@@ -50,8 +106,14 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_appcontext
     def _close(exc: BaseException | None) -> None:
-        if not db.is_closed():
-            db.close()
+        if db.is_closed():
+            return
+        # An atomic block an error left open (never the app's own `with` blocks): its work is
+        # undone, not handed to the next request. A plain connection is closed with it; the
+        # pool rolls it back before keeping the connection.
+        while db.in_transaction():
+            db.pop_transaction()
+        db.close()
 
     app.cli.add_command(db_cli)
 

@@ -121,12 +121,13 @@ def database_unreachable(err: Exception) -> bool:
 
 def unavailable_response():
     """503 with Retry-After: the envelope on /api/*, a translated page elsewhere. The page is
-    drawn as for someone signed out, since who is signed in cannot be read either."""
+    drawn, and the message chosen, as for someone signed out: who is signed in cannot be read
+    either (their language would be, first, through the connection that just failed)."""
+    g._login_user = current_app.login_manager.anonymous_user()  # flask-login's slot: no query
     code, message = describe(503)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if wants_json():
         return envelope(503, code, message, headers=headers)
-    g._login_user = current_app.login_manager.anonymous_user()  # flask-login's slot: no query
     page = render_template("error.html", status=503, message=message)
     return page, 503, headers
 
