@@ -27,7 +27,7 @@ import threading
 import time
 import tracemalloc
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from http.cookies import SimpleCookie
@@ -950,10 +950,12 @@ SERVED_BATCHES = 4  # batches each device pushes per sample
 SERVED_ROUNDS = 3
 
 
-def _push_at_once(group, batches: int) -> float:
-    """Each phone of `group` edits each of its rows and pushes, `batches` times, all phones in
-    threads started together; the seconds until the last one is answered."""
+def _sync_at_once(group, batches: int, limit: int = PAGE) -> tuple[float, list[float]]:
+    """Each phone of `group` edits each of its rows, pushes and pulls until nothing is left (a
+    sync round, as the app runs it), `batches` times, all phones in threads started together.
+    The seconds until the last one is done, and the seconds of every pull (all its pages)."""
     errors: list[BaseException] = []
+    pulls: list[float] = []
 
     def run(device, rows):
         try:
@@ -964,6 +966,9 @@ def _push_at_once(group, batches: int) -> float:
                 assert response.status_code == 200, response.get_data(True)
                 device.acked.clear()  # the test device keeps them in lists: not the server's
                 device.answers.clear()  # time
+                began = time.perf_counter()
+                device.pull_all(limit)
+                pulls.append(time.perf_counter() - began)
         except BaseException as exc:
             errors.append(exc)
 
@@ -972,11 +977,71 @@ def _push_at_once(group, batches: int) -> float:
     for t in threads:
         t.start()
     for t in threads:
-        t.join(600)
+        t.join(900)
     elapsed = time.perf_counter() - start
     if errors:
         raise errors[0]
-    return elapsed
+    return elapsed, pulls
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the gunicorn master `pid` and its workers have used: the
+    server's own work, which other load on the machine does not inflate as it does wall time."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    with suppress(OSError):
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def postmaster_of(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (else None)."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+def database_cpu(postmaster: int | None) -> float:
+    """CPU seconds the PostgreSQL server has used: its main process, its live backends and
+    helpers, and the backends already gone (counted into the main process once reaped). Every
+    database of that server counts: meaningful only when nothing else uses it."""
+    import os
+
+    if postmaster is None:
+        return float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    total = sum(int(f) for f in fields[11:15])  # utime, stime, children's utime and stime
+    with suppress(OSError):
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        for child in children:
+            with suppress(OSError):
+                stat = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(stat[11]) + int(stat[12])
+    return total / tick
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _served_device(base_url: str, username: str):
@@ -1016,35 +1081,89 @@ def _served_world(url: str, devices: int) -> list[tuple[str, list[str]]]:
     return owned
 
 
-def figure_served_push(url: str, counts: list[int]) -> list[str]:
-    """Equipment updates per second when N phones push batches at the same moment to gunicorn
-    with 2 workers on PostgreSQL, against one phone alone, in the same run."""
-    from tests.concurrency.served import start_gunicorn
+def figure_served_push(
+    url: str,
+    counts: list[int],
+    baselines: list[str] = (),
+    rounds: int = SERVED_ROUNDS,
+    batches: int = SERVED_BATCHES,
+    threads: int = 1,
+    pull_limits: list[int] = (),
+) -> list[str]:
+    """Equipment updates per second when N phones sync (push a batch of their rows, then pull
+    until nothing is left) at the same moment to gunicorn with 2 workers on PostgreSQL, and the
+    p50/p95 of those pulls. With `baselines` (checkouts of other code, e.g. `git archive` of
+    main), the same is run on their code too, each side on a freshly built world, interleaved.
+    `threads` > 1: each worker serves that many requests at once (gunicorn's threaded worker).
+    `pull_limits`: instead of other code, this code with phones asking for pages of each size."""
+    from tests.concurrency import served
 
+    env = {"GUNICORN_CMD_ARGS": f"--threads {threads}"} if threads > 1 else None
+
+    if pull_limits:
+        sides = [(f"pages of {limit}", None, limit) for limit in pull_limits]
+    else:
+        sides = [("this", None, PAGE)] + [(Path(b).name, b, PAGE) for b in baselines]
+    first = sides[0][0]
+    postmaster = postmaster_of(url)
     lines = []
     for n in counts:
-        owned = _served_world(url, n)
-        with workdir() as work:
-            served = start_gunicorn(url, work)
-            try:
-                phones = [(_served_device(served.base_url, u), rows) for u, rows in owned]
-                samples: dict[str, list[float]] = {"1": [], str(n): []}
-                for _round in range(SERVED_ROUNDS):  # interleaved: one alone, all at once
-                    for label, group, batches in (
-                        ("1", phones[:1], SERVED_BATCHES * n),  # the same number of updates
-                        (str(n), phones, SERVED_BATCHES),
-                    ):
-                        elapsed = _push_at_once(group, batches)
-                        samples[label].append(n * SERVED_BATCHES * SERVED_ROWS / elapsed)
-                        log(f"{label} phone(s): {fmt(samples[label][-1])} updates/s")
-                rates = {k: median(v) for k, v in samples.items()}
-            finally:
-                served.stop()
+        rates: dict[str, list[float]] = {label: [] for label, *_ in sides}
+        pulls: dict[str, list[float]] = {label: [] for label, *_ in sides}
+        cpu: dict[str, list[float]] = {label: [] for label, *_ in sides}
+        db_cpu: dict[str, list[float]] = {label: [] for label, *_ in sides}
+        for _round in range(rounds):
+            for label, root, limit in sides:
+                owned = _served_world(url, n)
+                with workdir() as work:
+                    here = served.ROOT
+                    served.ROOT = Path(root) if root else here
+                    try:
+                        server = served.start_gunicorn(url, work, env=env)
+                    finally:
+                        served.ROOT = here
+                    try:
+                        phones = [(_served_device(server.base_url, u), rows) for u, rows in owned]
+                        for device, _rows in phones:
+                            device.pull_all()  # installed and synced: edits on real versions
+                        before = server_cpu(server.process.pid)
+                        db_before = database_cpu(postmaster)
+                        elapsed, times = _sync_at_once(phones, batches, limit)
+                        updates = n * batches * SERVED_ROWS
+                        cpu[label].append(
+                            (server_cpu(server.process.pid) - before) * 1000 / updates
+                        )
+                        db_cpu[label].append(
+                            (database_cpu(postmaster) - db_before) * 1000 / updates
+                        )
+                    finally:
+                        server.stop()
+                rates[label].append(n * batches * SERVED_ROWS / elapsed)
+                pulls[label].extend(times)
+                log(
+                    f"{n} phones, {label}: {fmt(rates[label][-1])} updates/s,"
+                    f" pull p50 {median(times):.3f} s, server CPU {cpu[label][-1]:.2f} ms/update,"
+                    f" database CPU {db_cpu[label][-1]:.2f} ms/update"
+                )
+        parts = [
+            f"{label}: {fmt(median(rates[label]))} updates/s, pull p50"
+            f" {median(pulls[label]):.3f} s p95 {percentile(pulls[label], 0.95):.3f} s, gunicorn"
+            f" CPU {median(cpu[label]):.2f} ms per update (push and pulls), database CPU"
+            f" {median(db_cpu[label]):.2f} ms per update"
+            for label, *_ in sides
+        ]
+        for label, *_ in sides[1:]:
+            ratio = median(rates[first]) / median(rates[label])
+            used = median(cpu[first]) / median(cpu[label])
+            db_used = median(db_cpu[first]) / median(db_cpu[label])
+            parts.append(
+                f"throughput x{ratio:.2f} of {label}, CPU per update x{used:.2f},"
+                f" database CPU per update x{db_used:.2f}"
+            )
         lines.append(
-            f"served_push_{n}_devices: {fmt(rates[str(n)])} updates/s with {n} phones at once,"
-            f" {fmt(rates['1'])} with one phone alone (x{rates[str(n)] / rates['1']:.2f});"
-            f" batches of {SERVED_ROWS}, {SERVED_BATCHES} per phone, medians of {SERVED_ROUNDS},"
-            " gunicorn -w 2, PostgreSQL"
+            f"served_sync_{n}_devices: " + "; ".join(parts) + f"; {batches} rounds of"
+            f" {SERVED_ROWS} updates and a pull per phone, medians of {rounds},"
+            f" gunicorn -w 2{f' --threads {threads}' if threads > 1 else ''}, PostgreSQL"
         )
     return lines
 
@@ -1078,11 +1197,41 @@ def main(argv=None) -> None:
         help="only: phones pushing at once to gunicorn -w 2 on this database (its public"
         " schema is dropped and rebuilt)",
     )
-    parser.add_argument("--devices", default="4,16", help="phone counts for --served-push")
+    parser.add_argument("--devices", default="1,4,16", help="phone counts for --served-push")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="with --served-push: also run this checkout's code (git archive of main), interleaved;"
+        " may be given more than once",
+    )
+    parser.add_argument("--rounds", type=int, default=SERVED_ROUNDS, help="for --served-push")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="for --served-push: threads per gunicorn worker"
+    )
+    parser.add_argument(
+        "--batches", type=int, default=SERVED_BATCHES, help="for --served-push: per phone"
+    )
+    parser.add_argument(
+        "--pull-limits",
+        metavar="A,B",
+        default="",
+        help="for --served-push: instead of --baseline, this code with phones pulling pages of"
+        " each size, interleaved",
+    )
     args = parser.parse_args(argv)
     if args.served_push:
         counts = [int(n) for n in args.devices.split(",")]
-        for line in figure_served_push(args.served_push, counts):
+        for line in figure_served_push(
+            args.served_push,
+            counts,
+            args.baseline,
+            args.rounds,
+            args.batches,
+            args.threads,
+            [int(n) for n in args.pull_limits.split(",") if n],
+        ):
             print(line, flush=True)
         return
     sizes = QUICK if args.quick else FULL

@@ -24,6 +24,10 @@ class Device:
     records: dict[tuple[str, str], dict] = field(default_factory=dict)
     cursor: str | None = None
     epoch: str | None = None
+    # Change numbers of this device's own writes the push answered with `data` (the record as
+    # stored): sent with the pull, which then does not echo them back.
+    held: list[int] = field(default_factory=list)
+    no_echo: bool = True
 
     def edit(self, entity: str, record_id: str, changes: dict, op: str = "update") -> dict:
         """Queue a change made on the record as this device last saw it."""
@@ -64,8 +68,16 @@ class Device:
         answered = {r["mutation_id"]: r for r in results}
         for m in list(self.outbox):
             if m["mutation_id"] in answered:
-                self.answers[m["mutation_id"]] = answered[m["mutation_id"]]
+                result = answered[m["mutation_id"]]
+                self.answers[m["mutation_id"]] = result
                 self.outbox.remove(m)
+                if self.no_echo and isinstance(result.get("data"), dict):
+                    self.records[(m["entity"], m["id"])] = {
+                        "version": result["version"],
+                        "data": result["data"],
+                        "deleted": False,
+                    }
+                    self.held.append(result["server_seq"])
                 if m not in self.acked:
                     self.acked.append(m)
 
@@ -75,6 +87,8 @@ class Device:
             url = f"/api/sync/pull?limit={limit}&client_id={self.client_id}"
             if self.cursor:
                 url += f"&cursor={self.cursor}"
+            if self.held:
+                url += f"&held={held_ranges(self.held)}"
             response = self.client.get(url)
             assert response.status_code == 200, response.get_data(as_text=True)
             page = response.get_json()
@@ -82,6 +96,8 @@ class Device:
                 continue  # the server was restored: start over from the beginning
             self.apply_page(page)
             pages.append(page)
+            if page["removed_sites"] or not page["has_more"]:
+                self.held = []  # passed (or a site dropped: a later fill must not skip)
             if not page["has_more"]:
                 return pages
 
@@ -114,6 +130,7 @@ class Device:
             return False
         self.epoch = epoch
         self.cursor = None
+        self.held = []
         self.records.clear()
         lost = [m for m in self.acked if m["client_seq"] > (last_seq or 0)]
         pending = {m["mutation_id"] for m in self.outbox}
@@ -130,3 +147,14 @@ class Device:
             if (m["entity"], m["id"]) == (entity, record_id):
                 data.update(m["changes"])
         return data
+
+
+def held_ranges(seqs: list[int]) -> str:
+    """Change numbers as the pull's `held` ranges: `1001-1500,1503`."""
+    parts: list[list[int]] = []
+    for seq in sorted(set(seqs)):
+        if parts and seq == parts[-1][1] + 1:
+            parts[-1][1] = seq
+        else:
+            parts.append([seq, seq])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in parts)

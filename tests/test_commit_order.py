@@ -27,9 +27,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def naive_next_seq() -> int:
-    """What a careless implementation would do: a sequence, not tied to commit order."""
-    cursor = db.execute_sql("SELECT nextval('naive_seq')")
+_ALLOCATE = records._allocate
+
+
+def naive_allocate(count: int, name: str = records.SERVER_SEQ) -> int:
+    """What a careless implementation would do for change numbers: a sequence, not tied to
+    commit order (named series such as report numbers keep the real allocator)."""
+    if name != records.SERVER_SEQ:
+        return _ALLOCATE(count, name)
+    cursor = db.execute_sql("SELECT setval('naive_seq', nextval('naive_seq') + %s - 1)", (count,))
     return cursor.fetchone()[0]
 
 
@@ -110,7 +116,7 @@ def test_a_late_commit_is_not_skipped(app, world):
 def test_the_scenario_catches_a_naive_sequence(app, world, monkeypatch):
     db.execute_sql("DROP SEQUENCE IF EXISTS naive_seq")
     db.execute_sql("CREATE SEQUENCE naive_seq START 1000000")
-    monkeypatch.setattr(records, "next_server_seq", naive_next_seq)
+    monkeypatch.setattr(records, "_allocate", naive_allocate)
     try:
         expected, seen = run_scenario(app, world)
     finally:

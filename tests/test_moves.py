@@ -232,3 +232,40 @@ def test_a_location_moved_to_another_site_moves_on_the_phones_with_its_tag(app, 
     assert held(new, "location", room.id)["data"]["site_id"] == str(site_b.id)
     assert Tag.get_by_id(tag.id).site_id == site_b.id
     assert held(new, "tag", tag.id)["data"]["site_id"] == str(site_b.id)
+
+
+def test_a_moved_device_s_open_conflict_goes_to_the_new_site(people, world):
+    """A conflict on a device is decided by the people who have the device: when it moves, the
+    old site's phones drop the conflict and the new site's receive it."""
+    site_a, site_b = world["sites"]
+    item = world["equipment"][0]
+    old, both, new = people["old"], people["both"], people["new"]
+    for phone in (old, both, new):
+        phone.pull_all()
+    old.edit("equipment", str(item.id), {"serial_number": "SN-OLD-SITE"})
+    both.edit("equipment", str(item.id), {"serial_number": "SN-OTHER"})
+    assert old.push().get_json()["results"][0]["status"] == "applied"
+    (note,) = both.push().get_json()["results"][0]["conflicts"]
+    old.pull_all()
+    assert held(old, "conflict", note["id"])
+
+    move(people["office"], item, site_b)
+
+    pages = old.pull_all()
+    removals = {(c["entity"], c["id"]) for p in pages for c in p["changes"] if c.get("moved")}
+    assert ("conflict", note["id"]) in removals
+    assert held(old, "conflict", note["id"]) is None
+    new.pull_all()
+    arrived = held(new, "conflict", note["id"])
+    assert arrived and arrived["data"]["site_id"] == str(site_b.id)
+    listed = new.client.get("/api/conflicts").get_json()
+    assert [c["id"] for c in listed] == [note["id"]]
+
+
+def test_every_feed_is_named_as_its_records_removals_are(app):
+    """A removal names the record as the devices know it: the feed's entity, whatever the
+    table is called (a conflict lives in `sync_conflict`)."""
+    from webapp.sync import pull, registry
+
+    for feed in [*registry.FEEDS.values(), pull.CONFLICTS]:
+        assert feed.model.sync_entity() == feed.entity, feed.entity

@@ -10,6 +10,7 @@ from tests.conftest import sign_in_as
 from tests.factories import assign, create_equipment, create_location, create_site
 from tests.sync_client import Device
 from webapp.models import Equipment, RecordHistory, SyncConflict, SyncMutation
+from webapp.records import update_record
 
 
 @pytest.fixture
@@ -270,6 +271,60 @@ def test_pull_pages_deliver_the_scope_once_in_order(device_for, world):
     )
     assert ("equipment", str(world["equipment"][1].id)) not in phone.records  # other site
     assert phone.pull_all()[0]["changes"] == []  # nothing new
+
+
+def test_rows_of_two_feeds_committed_between_their_queries_are_not_passed(
+    device_for, world, monkeypatch
+):
+    """A page reads its feeds one query each. A transaction that commits a location and an
+    equipment change after the location feed was read (nothing new there) and before the
+    equipment feed is: the page must not send the equipment change and move its cursor past
+    the location's earlier change number (the page reads up to the last number committed
+    when it began, docs/sync-protocol.md, "Pull")."""
+    from webapp.extensions import db
+    from webapp.sync import pull
+
+    site, item = world["sites"][0], world["equipment"][0]
+    phone = device_for("engineer")
+    phone.pull_all()
+    rows, written = pull._rows, []
+
+    def rows_then_commit(feed, *args, **kwargs):
+        found = rows(feed, *args, **kwargs)
+        if feed.entity == "location" and not written:
+            with db.atomic():
+                written.append(create_location(site, name="新机房"))
+                update_record(Equipment.get_by_id(item.id), actor=None, changes={"notes": "后到"})
+        return found
+
+    monkeypatch.setattr(pull, "_rows", rows_then_commit)
+    phone.pull_all()
+    monkeypatch.undo()
+    phone.pull_all()
+    assert written and ("location", str(written[0].id)) in phone.records
+    assert phone.records[("equipment", str(item.id))]["data"]["notes"] == "后到"
+
+
+def test_without_a_counter_row_every_feed_is_read(device_for, world):
+    """A database whose rows were numbered before the counter row existed (none taken through
+    it): the page has no bound and no table is passed."""
+    from webapp.models import Counter
+
+    Counter.delete().where(Counter.name == "server_seq").execute()
+    phone = device_for("engineer")
+    phone.pull_all()
+    assert ("equipment", str(world["equipment"][0].id)) in phone.records
+
+
+def test_a_page_says_more_follow_only_when_they_do(device_for, world):
+    for i in range(6):
+        create_equipment(world["sites"][0], name=f"设备{i}")
+    phone = device_for("engineer")
+    phone.pull_all()
+    for item in Equipment.select().where(Equipment.site == world["sites"][0]).limit(4):
+        update_record(item, actor=None, changes={"notes": "整页"})
+    pages = phone.pull_all(limit=4)
+    assert [len(p["changes"]) for p in pages] == [4]  # exactly a page: no empty one after it
 
 
 def test_a_newly_assigned_site_arrives_whole_and_a_lost_one_is_removed(device_for, world):

@@ -54,32 +54,79 @@ def next_number(name: str) -> int:
     return _allocate(1, name)
 
 
+# Change numbers a batch hands out before it takes real ones: above every real number, in the
+# order taken, so rows written earlier in the transaction sort as they will once numbered.
+PROVISIONAL = 2**62
+
+
 class Batch:
     """Writes of one large transaction (a device's push), gathered to go out together:
-    change numbers taken in blocks, history and audit rows inserted in bulk at the end.
-    Numbers of a block left unused are simply skipped; cursors need order, not contiguity."""
+    history and audit rows inserted in bulk at the end, and change numbers taken at the end.
 
-    BLOCK = 512
+    Rows are written with provisional change numbers (`PROVISIONAL` + 1, 2, …, invisible to
+    everyone else until commit); `flush` takes the real block from the counter in one step and
+    renumbers those rows, keeping their order. So the counter row, which every writer needs, is
+    locked only from the end of the batch to its commit, not for the whole batch: pushes of
+    different devices do their work side by side and queue only for that last step. The
+    numbers still follow commit order (the lock is held to commit)."""
 
     def __init__(self) -> None:
-        self.next_seq = 1
-        self.last_seq = 0
+        self.taken = 0
         self.rows: dict[type[Model], list[dict[str, Any]]] = {}
         self.locked: set[tuple[str, Any]] = set()  # rows this transaction holds (or created)
+        self.stamped: list[Model] = []  # written with a provisional number
+        self.base: int | None = None  # the real number of provisional 0, once flushed
 
     def take_seq(self) -> int:
-        if self.next_seq > self.last_seq:
-            self.last_seq = _allocate(self.BLOCK)
-            self.next_seq = self.last_seq - self.BLOCK + 1
-        self.next_seq += 1
-        return self.next_seq - 1
+        self.taken += 1
+        return PROVISIONAL + self.taken
+
+    def stamp(self, record: Model) -> int:
+        record.server_seq = self.take_seq()
+        self.stamped.append(record)
+        return record.server_seq
 
     def add(self, model: type[Model], rows: list[dict[str, Any]]) -> None:
         self.rows.setdefault(model, []).extend(rows)
 
+    def final(self, value: Any) -> Any:
+        """A provisional number as the real one (after `flush`); anything else unchanged, and
+        dicts and lists walked for `server_seq` keys (answers, rows, dumps)."""
+        if isinstance(value, dict):
+            return {
+                k: self.final_seq(v) if k == SERVER_SEQ else self.final(v) for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self.final(v) for v in value]
+        return value
+
+    def final_seq(self, value: Any) -> Any:
+        if (
+            self.base is not None
+            and isinstance(value, int)
+            and PROVISIONAL < value <= PROVISIONAL + self.taken
+        ):
+            return self.base + (value - PROVISIONAL)
+        return value
+
     def flush(self) -> None:
+        if self.taken:
+            self.base = _allocate(self.taken) - self.taken
+            by_model: dict[type[Model], set[Any]] = {}
+            for record in self.stamped:
+                by_model.setdefault(type(record), set()).add(record.get_id())
+            shift = PROVISIONAL - self.base
+            for model, ids in by_model.items():
+                column = model._meta.fields[SERVER_SEQ]
+                id_list = list(ids)
+                for i in range(0, len(id_list), 500):
+                    model.update({column: column - shift}).where(
+                        model._meta.primary_key.in_(id_list[i : i + 500]) & (column > PROVISIONAL)
+                    ).execute()
+            for record in self.stamped:
+                record.server_seq = self.final_seq(record.server_seq)
         for model, rows in self.rows.items():
-            bulk.insert_many(model, rows)
+            bulk.insert_many(model, [self.final(row) for row in rows])
         self.rows.clear()
 
 
@@ -145,9 +192,31 @@ def _write(record: Model, columns: list[str], read: int) -> None:
 
 
 def next_server_seq() -> int:
-    """Take the next change number (see `_allocate` for why they follow commit order)."""
+    """Take the next change number (see `_allocate` for why they follow commit order); in a
+    batch, a provisional one, only for a row inserted with the batch's rows (`insert_rows`,
+    which renumbers it). A row written any other way takes its number with `stamp` or
+    `restamp`, or it would keep the provisional number."""
     batch = _batch.get()
     return batch.take_seq() if batch is not None else _allocate(1)
+
+
+def stamp(record: Model) -> None:
+    """Give `record` its change number for the write about to be made (in a batch, a
+    provisional one, renumbered in the database and on the object when the batch ends)."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.stamp(record)
+    else:
+        record.server_seq = _allocate(1)
+
+
+def restamp(model: type[Model], record_id: Any) -> None:
+    """Give a row a new change number and nothing else, so that pulls send it again as it is
+    (a fault whose calendar changed, a fault's steps for its new assignee). In a batch the
+    number is provisional and renumbered with the batch's rows, like `stamp`."""
+    row = model(id=record_id)
+    stamp(row)
+    model.update(server_seq=row.server_seq).where(model.id == record_id).execute()
 
 
 def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
@@ -184,7 +253,7 @@ def audit(actor: User | None, action: str, record: Any, details: dict[str, Any])
 def create_record(model_class: type[M], /, *, actor: User | None, **values: Any) -> M:
     record = model_class(**values)
     record.version = 1
-    record.server_seq = next_server_seq()
+    stamp(record)
     record.created_at = record.updated_at = utcnow()
     record.save(force_insert=True)
     batch = _batch.get()
@@ -254,7 +323,7 @@ def merge_changes(
         return held
     read = record.version
     record.version = read + 1
-    record.server_seq = next_server_seq()
+    stamp(record)
     record.updated_at = utcnow()
     columns = [*applied, "version", "server_seq", "updated_at"]
     if meta is not None:
@@ -293,7 +362,7 @@ def delete_record(record: M, *, actor: User | None) -> M:
         read = record.version
         record.deleted_at = record.updated_at = utcnow()
         record.version = read + 1
-        record.server_seq = next_server_seq()
+        stamp(record)
         _write(record, ["deleted_at", "updated_at", "version", "server_seq"], read)
         audit(actor, "delete", record, {})
     return record
@@ -311,7 +380,7 @@ def restore_record(record: M, *, actor: User | None) -> M:
         record.deleted_at = None
         record.updated_at = utcnow()
         record.version = read + 1
-        record.server_seq = next_server_seq()
+        stamp(record)
         _write(record, ["deleted_at", "updated_at", "version", "server_seq"], read)
         audit(actor, "restore", record, {})
     return record
@@ -326,7 +395,7 @@ def note_departure(record: SyncedModel, *, from_site: Any) -> None:
         Departure,
         [
             {
-                "entity": type(record)._meta.table_name,
+                "entity": type(record).sync_entity(),
                 "entity_id": str(record.id),
                 "site": from_site,
                 "to_site": record.site_id,

@@ -112,14 +112,22 @@ export async function uploadAll(db, api, userId) {
 
 async function uploadOne(db, api, userId, blob) {
   const base = `/api/attachments/${encodeURIComponent(blob.id)}`;
-  const status = await api.get(`${base}/status`);
-  if (status.status === 401) throw Object.assign(new Error('unauthenticated'), { status: 401 });
-  if (!status.ok || !status.data || typeof status.data.received !== 'number') return false;
-  if (status.data.status === 'complete') {
-    await db.finishUpload(userId, blob.id);
-    return true;
+  let start = 0;
+  if (blob.started || blob.received > 0) {
+    // Sent in part before (or the answer was lost): ask where the server stopped.
+    const status = await api.get(`${base}/status`);
+    if (status.status === 401) throw Object.assign(new Error('unauthenticated'), { status: 401 });
+    if (!status.ok || !status.data || typeof status.data.received !== 'number') return false;
+    if (status.data.status === 'complete') {
+      await db.finishUpload(userId, blob.id);
+      return true;
+    }
+    start = Math.min(Math.max(0, status.data.received), blob.size);
+  } else {
+    // Never sent: the server holds nothing, so the first piece goes without asking. Marked
+    // first, so a crash or a lost answer leads to the status request next time.
+    await db.setUploaded(blob.id, 0);
   }
-  let start = Math.min(Math.max(0, status.data.received), blob.size);
   let restarted = false;
   while (start < blob.size) {
     const end = Math.min(start + CHUNK, blob.size);

@@ -20,7 +20,9 @@
  * cursor) is one transaction; nothing here awaits the network inside a transaction.
  */
 
-import { entryAfter, parentOf, pulledRecord, rebase, serverAfter, siteOf } from './records.js';
+import {
+  entryAfter, exactData, parentOf, pulledRecord, rebase, serverAfter, siteOf,
+} from './records.js';
 
 const NAME = 'rounds';
 const VERSION = 3;
@@ -202,7 +204,7 @@ export class Database extends EventTarget {
       const row = await tx.get('meta', `user:${userId}`);
       if (row) return row.value;
       const value = {
-        client_id: crypto.randomUUID(), client_seq: 0, cursor: null, epoch: null,
+        client_id: crypto.randomUUID(), client_seq: 0, cursor: null, held: [], epoch: null,
         last_seq: null, last_sync_at: null,
       };
       await tx.put('meta', { key: `user:${userId}`, value });
@@ -253,12 +255,15 @@ export class Database extends EventTarget {
    * @returns {Promise<Map<string, {live: number, pending: number}>>} site id -> counts
    */
   async countBySite(userId, entity, siteIds) {
-    const state = await this.getMeta(`user:${userId}`);
-    return this.run(['records', 'outbox'], 'readonly', async (tx) => {
+    return this.run(['meta', 'records', 'outbox'], 'readonly', async (tx) => {
       const counts = new Map();
-      const live = await Promise.all(siteIds.map((siteId) => tx.count('records',
-        IDBKeyRange.only([userId, entity, String(siteId)]), 'by_live_site')));
+      const [row, ...live] = await Promise.all([
+        tx.get('meta', `user:${userId}`),
+        ...siteIds.map((siteId) => tx.count('records',
+          IDBKeyRange.only([userId, entity, String(siteId)]), 'by_live_site')),
+      ]);
       siteIds.forEach((siteId, i) => counts.set(String(siteId), { live: live[i], pending: 0 }));
+      const state = row && row.value;
       if (!state || !state.client_id) return counts;
       const waiting = (await tx.getAll('outbox', range([state.client_id])))
         .filter((e) => e.entity === entity && e.status === 'pending');
@@ -379,6 +384,7 @@ export class Database extends EventTarget {
   acknowledge(userId, answers) {
     return this.run(ALL, 'readwrite', async (tx) => {
       const now = Date.now();
+      const exact = [];
       for (const { entry, answer, raw } of answers) {
         const key = [entry.client_id, entry.client_seq];
         const previous = await tx.get('acked', key);
@@ -387,7 +393,11 @@ export class Database extends EventTarget {
           ...(previous || current || entry), repush: false, status: answer.status, result: raw,
           acked_at: previous ? previous.acked_at : now,
         });
-        if (current) await answerOutbox(tx, userId, current, answer, raw);
+        if (current) {
+          await answerOutbox(tx, userId, current, answer, raw);
+          // Its data is now the record's server copy: the next pulls are asked not to echo it.
+          if (current.entity !== 'attachment' && exactData(answer)) exact.push(answer.server_seq);
+        }
         else if (answer.status === 'rejected' && previous && !previous.discarded
           && previous.status !== 'rejected') {
           // Re-sent after a restore and now refused: the user must see it again.
@@ -396,6 +406,13 @@ export class Database extends EventTarget {
         if (entry.entity === 'attachment' && answer.status !== 'rejected') {
           const blob = await tx.get('blobs', entry.id);
           if (blob && !blob.acked) await tx.put('blobs', { ...blob, acked: true });
+        }
+      }
+      if (exact.length) {
+        const row = await tx.get('meta', `user:${userId}`);
+        if (row) {
+          const held = [...(row.value.held || []), ...exact];
+          await tx.put('meta', { key: `user:${userId}`, value: { ...row.value, held } });
         }
       }
       await dropSentBlobs(tx, userId);
@@ -566,6 +583,9 @@ export class Database extends EventTarget {
         && (change.deleted || change.data?.status !== 'open'));
 
       state.cursor = page.cursor ?? state.cursor;
+      // Past the end, every held change number was passed; a dropped site must come back
+      // whole if it returns, so a later page may not skip anything of it.
+      if (!page.has_more || (page.removed_sites || []).length) state.held = [];
       if (page.epoch) state.epoch = page.epoch;
       if (page.last_seq !== undefined) state.last_seq = page.last_seq;
       // Puts, then settleConflicts' reads, which must see them.
@@ -586,7 +606,7 @@ export class Database extends EventTarget {
   startEpoch(userId, epoch, lastSeq) {
     return this.run(['meta', 'acked', 'records'], 'readwrite', async (tx) => {
       const row = await tx.get('meta', `user:${userId}`);
-      const state = { ...row.value, epoch, cursor: null, last_seq: lastSeq ?? 0 };
+      const state = { ...row.value, epoch, cursor: null, held: [], last_seq: lastSeq ?? 0 };
       // The restored server is the truth again, even where its versions went back.
       for (const rec of await tx.getAll('records', range([userId]))) {
         if (rec.version) await tx.put('records', { ...rec, version: 0 });
@@ -657,7 +677,7 @@ export class Database extends EventTarget {
   setUploaded(id, received, error = null) {
     return this.run(['blobs'], 'readwrite', async (tx) => {
       const blob = await tx.get('blobs', id);
-      if (blob) await tx.put('blobs', { ...blob, received, upload_error: error });
+      if (blob) await tx.put('blobs', { ...blob, received, started: true, upload_error: error });
     });
   }
 
@@ -704,7 +724,7 @@ export class Database extends EventTarget {
   forgetUser(userId, { discard = false } = {}) {
     return this.run(ALL, 'readwrite', async (tx) => {
       const row = await tx.get('meta', `user:${userId}`);
-      const state = row ? { ...row.value, cursor: null } : null;
+      const state = row ? { ...row.value, cursor: null, held: [] } : null;
       const unsent = state ? await tx.getAll('outbox', range([state.client_id])) : [];
       const bytes = await tx.count('blobs', IDBKeyRange.only(userId), 'by_user');
       if ((unsent.length || bytes) && !discard) throw new Error('unsent changes');

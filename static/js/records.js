@@ -94,6 +94,7 @@ export function pulledRecord(rec, change, pending) {
  */
 export function serverAfter(server, entry, answer) {
   if (answer.status === 'rejected') return server;
+  if (exactData(answer)) return { ...answer.data, id: entry.id };
   if (entry.op === 'delete') return null;
   const next = { ...(server || {}), ...entry.changes, id: entry.id };
   if (STATUS_AFTER[entry.op]) next.status = STATUS_AFTER[entry.op];
@@ -101,6 +102,35 @@ export function serverAfter(server, entry, answer) {
     if (conflict && typeof conflict.field === 'string') next[conflict.field] = conflict.kept;
   }
   return next;
+}
+
+/**
+ * The record as the server stored it, when the answer says it is exactly our change on the
+ * version we edited (then the pull does not send it back: docs/sync-protocol.md, "No echo").
+ * @param {{status:string, data?:any, server_seq?:any}} answer
+ * @returns {boolean}
+ */
+export function exactData(answer) {
+  return answer.status === 'applied' && Boolean(answer.data) && typeof answer.data === 'object'
+    && !Array.isArray(answer.data) && Number.isInteger(answer.server_seq);
+}
+
+/**
+ * Change numbers as the pull's `held` ranges (`1001-1500,1503`), at most `max` ranges, the
+ * lowest first (the rest simply come back, as any change would).
+ * @param {number[]} seqs
+ * @param {number} [max]
+ * @returns {string}
+ */
+export function heldRanges(seqs, max = 200) {
+  const parts = [];
+  for (const seq of [...new Set(seqs)].sort((a, b) => a - b)) {
+    const last = parts[parts.length - 1];
+    if (last && seq === last[1] + 1) last[1] = seq;
+    else if (parts.length < max) parts.push([seq, seq]);
+    else break;
+  }
+  return parts.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(',');
 }
 
 /**

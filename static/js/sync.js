@@ -6,7 +6,8 @@
 
 import { NetworkError } from './api.js';
 import { uploadAll } from './attachments.js';
-import { effectiveAnswer, isPullAnswer, isPushAnswer } from './records.js';
+import { effectiveAnswer, heldRanges, isPullAnswer, isPushAnswer } from './records.js';
+import { keepFlags } from './attendance.js';
 import { keepServerTime } from './checkins.js';
 
 const LOCK = 'rounds-sync';
@@ -195,10 +196,11 @@ export class Sync extends EventTarget {
       const state = await this.db.ensureUser(userId);
       const params = new URLSearchParams({ client_id: state.client_id, limit: String(PAGE) });
       if (state.cursor) params.set('cursor', state.cursor);
+      if (state.held && state.held.length) params.set('held', heldRanges(state.held));
       const answer = await this.api.get(`/api/sync/pull?${params}`, { timeout: 60_000 });
       if (answer.status === 401) throw new Paused();
       if (answer.status === 422 && answer.data?.error?.code === 'bad_cursor') {
-        await this.db.updateUserState(userId, { cursor: null }); // the server asks for a fresh start
+        await this.db.updateUserState(userId, { cursor: null, held: [] }); // the server asks for a fresh start
         continue;
       }
       if (!answer.ok || !answer.isJson || !isPullAnswer(answer.data)) {
@@ -208,8 +210,13 @@ export class Sync extends EventTarget {
       if (await this.checkEpoch(userId, state, page)) return 'restart';
       await this.db.applyPage(userId, page);
       await keepServerTime(this.db, page.server_time); // a check-in's lower bound
+      if (!page.has_more) {
+        // The months that ask for an explanation: not part of the protocol; a failure is harmless.
+        await keepFlags(this.api, this.db, userId).catch(() => {});
+        this.dispatchEvent(new Event('pulled'));
+        return 'done';
+      }
       this.dispatchEvent(new Event('pulled'));
-      if (!page.has_more) return 'done';
     }
     return 'done';
   }

@@ -76,6 +76,8 @@ def receive_chunk(
     leave a hole is refused with the position to resume from; a complete file whose SHA-256
     differs is thrown away (DamagedFile) and the next piece must start at byte 0."""
     permissions.require(actor, "attachment", "upload")
+    if actor.role == "client" and attachment.uploaded_by_id != actor.id:
+        raise ApiError(403, "forbidden", _("A client user sends only the files they added."))
     start, end, total = parse_range(content_range)
     if total != attachment.size:
         raise ApiError(422, "size_mismatch", _("The file's size differs from the one announced."))

@@ -35,6 +35,8 @@ def create_attachment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
         )
     permissions.require(user, "attachment", "create")
     site_id = _owner_site(meta["owner_entity"], meta["owner_id"], ctx)
+    if user.role == "client":
+        _client_photo(meta, user)
     record = create_record(
         Attachment,
         actor=user,
@@ -64,6 +66,16 @@ def _owner_site(entity: str, owner_id, ctx: Context):
     if entity == "explanation":  # an absence explanation's photo: its author's, at its site
         return leave_ops.explanation_in_scope(owner_id, ctx.site_ids).site_id
     return scope.require_in(Fault.get_or_none(Fault.id == owner_id), ctx.site_ids).site_id
+
+
+def _client_photo(meta: dict[str, Any], user) -> None:
+    """A client user adds one thing: a photo of a fault they reported themselves (报修), at
+    their own organisation's site (the scope, checked with the owner)."""
+    if meta["owner_entity"] == "fault" and meta["kind"] == "photo":
+        fault = Fault.get_by_id(meta["owner_id"])
+        if fault.reported_by_id == user.id:
+            return
+    raise ApiError(403, "forbidden", _("A client user adds photos only to faults they reported."))
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {("attachment", "create"): create_attachment}

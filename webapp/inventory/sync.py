@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 
 from ..auth import permissions, scope
 from ..errors import ApiError
-from ..models import Equipment, SyncConflict
-from ..records import create_record, plain
+from ..models import Equipment
 from ..sync.registry import Context, Feed, Handler, Mutation
 from ..sync.registry import applied as _applied
 from ..sync.registry import load as _load
@@ -71,25 +70,9 @@ def update_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:
     )
     if not held:
         return _applied(record)
-    notes = []
-    for field, kept, yours in held:
-        name = f"{field}_id" if field in ("site", "location") else field
-        conflict = create_record(
-            SyncConflict,
-            actor=user,
-            entity="equipment",
-            entity_id=str(record.id),
-            site=record.site_id,
-            field=name,
-            base_version=m["base_version"],
-            server_value=plain(kept),
-            client_value=plain(yours),
-            mutation_id=m["mutation_id"],
-            raised_by=user,
-        )
-        notes.append(
-            {"id": str(conflict.id), "field": name, "kept": plain(kept), "yours": plain(yours)}
-        )
+    notes = inventory_ops.hold_conflicts(
+        record, held, actor=user, base_version=m["base_version"], mutation_id=m["mutation_id"]
+    )
     return {**_applied(record), "status": "conflict", "conflicts": notes}
 
 
@@ -105,4 +88,4 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("equipment", "update"): update_equipment,
     ("equipment", "delete"): delete_equipment,
 }
-FEEDS = [Feed("equipment", Equipment, EquipmentOut().dump, Equipment.site)]
+FEEDS = [Feed("equipment", Equipment, EquipmentOut().dump, Equipment.site, self_contained=True)]

@@ -53,6 +53,7 @@ class SyncMutation(BaseModel):
 class SyncConflict(SyncedModel):
     """A concurrent change to a field where a wrong value matters: a person resolves it."""
 
+    SYNC_ENTITY = "conflict"
     entity = CharField(max_length=32)
     entity_id = CharField(max_length=36, index=True)
     site = ForeignKeyField(Site, backref="conflicts", on_delete="RESTRICT")

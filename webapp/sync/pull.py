@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 import uuid
 from typing import Any
 
 from flask_babel import gettext as _
-from peewee import SqliteDatabase
+from peewee import SqliteDatabase, fn
 
+from .. import clock
 from ..auth.scope import ALL, held_sites
 from ..checkins.clock import make_stamp
 from ..errors import ApiError
 from ..extensions import db
-from ..models import Departure, Site, SyncClient, SyncConflict, User
+from ..models import Counter, Departure, Site, SyncClient, SyncConflict, User
+from ..records import SERVER_SEQ
 from . import registry
 from .conflicts import annotate
 from .epoch import current_epoch
@@ -34,18 +37,11 @@ from .schemas import ConflictOut
 CONFLICTS = Feed("conflict", SyncConflict, ConflictOut().dump, SyncConflict.site, prepare=annotate)
 
 
-def _entity_of(table: str) -> str:
-    for feed in registry.FEEDS.values():
-        if feed.model._meta.table_name == table:
-            return feed.entity
-    return table
-
-
 def _removal(row: Departure) -> dict[str, Any]:
     """A record that left a site, for the old site's devices: they drop their copy. Where it
     went is not said (it may be another client's site)."""
     return {
-        "entity": _entity_of(row.entity),
+        "entity": row.entity,  # the name devices know it by (records.note_departure)
         "id": row.entity_id,
         "version": row.version,
         "server_seq": row.server_seq,
@@ -122,8 +118,12 @@ def _rows(
     limit: int,
     fill=False,
     user_id=None,
+    skip=None,
+    newest=None,
 ):
     model = feed.model
+    if newest is not None and newest.get(model, 0) <= after:
+        return []  # nothing of this table past the cursor (`_horizon`)
     if feed.site_column is GLOBAL and (fill or not sites):
         return []  # delivered by the main stream, once, to devices that hold a site
     if feed.unless_held is not None and (fill or sites == ALL):
@@ -135,8 +135,10 @@ def _rows(
         query = query.where(model.server_seq <= upto)
     if feed.owner is not None and sites != ALL:
         query = query.where(feed.owner == user_id)
+    # Rows read beyond the sites come with the main stream, never a fill (sent there already).
+    reader = feed.reader(user_id) if feed.reader and user_id and not fill else None
     if sites != ALL and feed.site_column is not GLOBAL:
-        if not sites:
+        if not sites and reader is None:
             return []
         ids = list(sites)
         if feed.site_column is None:  # clients: those of the sites in scope
@@ -148,43 +150,132 @@ def _rows(
                 # whole pull. Left alone, SQLite picks the site index and sorts the site's
                 # remaining rows for every page, quadratic in the scope's size.
                 in_scope = in_scope == True  # noqa: E712 - makes the term unindexable
-            query = query.where(in_scope)
+            query = query.where(in_scope | reader if reader is not None else in_scope)
             if feed.unless_held is not None:
                 query = query.where(feed.unless_held.not_in(ids))
-    rows = list(query.order_by(model.server_seq).limit(limit))
+    narrow = feed.self_contained and feed.prepare is None and feed.change is None
+    if narrow:
+        # Most rows' dumps are kept (`_dumped`): read only what a change needs besides its
+        # data, and whole rows only for the dumps not kept.
+        query = query.select(model.id, model.version, model.server_seq, model.deleted_at)
+    rows = list(query.order_by(model.server_seq).limit(limit + 1))  # the one more: more follow
+    if narrow and rows:
+        missing = []
+        for row in rows:
+            row._narrow = True
+            if _dump_key(feed, row) not in _DUMPS and not (skip and skip(row.server_seq)):
+                missing.append(row.id)
+        if missing:
+            whole = {r.id: r for r in model.select().where(model.id.in_(missing))}
+            for row in rows:
+                row._whole = whole.get(row.id)
     if feed.prepare is not None and rows:
         feed.prepare(rows)
     return rows
 
 
+def _horizon() -> tuple[int | None, dict | None]:
+    """The last change number committed, and each feed table's highest change number, read in
+    one statement (one snapshot).
+
+    Numbers follow commit order (records.py), so every row numbered up to the counter's value
+    is committed and visible to the page's later queries; a page reads only up to it. Its feeds
+    are read one query each: without that bound, a transaction committing rows of two feeds
+    between their queries could be seen in the second feed and not the first, and the cursor
+    would pass the first one's row. A table whose highest number is not past the cursor holds
+    nothing new and is not queried. (None, None): no number taken yet, every feed is read."""
+    models = list(dict.fromkeys(feed.model for feed in feeds()))
+    newest = [m.select(fn.MAX(m.server_seq)).alias(f"n{i}") for i, m in enumerate(models)]
+    row = Counter.select(Counter.value, *newest).where(Counter.name == SERVER_SEQ).tuples().first()
+    if row is None:
+        return None, None
+    return row[0], {m: n or 0 for m, n in zip(models, row[1:], strict=True)}
+
+
 def _page(
-    sites, after: int, upto: int | None, limit: int, fill: bool = False, user_id=None
+    sites,
+    after: int,
+    upto: int | None,
+    limit: int,
+    fill: bool = False,
+    user_id=None,
+    skip=None,
+    newest=None,
 ) -> tuple[list[tuple[Feed, Any]], bool]:
-    """The next `limit` rows of all feeds together, and whether more may follow."""
+    """The next `limit` rows of all feeds together, and whether more follow. `skip`: the
+    change numbers that will not be sent (their whole rows are not read). `newest`: each
+    table's highest change number (`_horizon`); a table with none past `after` is passed."""
     merged: list[tuple[Feed, Any]] = []
-    full = False
     for feed in feeds():
-        rows = _rows(feed, sites, after, upto, limit, fill, user_id)
-        full = full or len(rows) == limit
-        merged.extend((feed, row) for row in rows)
+        merged.extend(
+            (feed, row)
+            for row in _rows(feed, sites, after, upto, limit, fill, user_id, skip, newest)
+        )
     merged.sort(key=lambda pair: pair[1].server_seq)
-    return merged[:limit], full or len(merged) > limit
+    return merged[:limit], len(merged) > limit
+
+
+# Dumps of self-contained rows by (entity, id, version, server_seq, today): every device of a
+# site pulls the same new versions, and a dump is most of a pull's time. A version is never
+# reused and the row is all the dump reads, so a kept one is what dumping again would give.
+# Per process; emptied when full.
+_DUMPS: dict[tuple, dict[str, Any]] = {}
+_DUMPS_MAX = 20_000
+
+
+def _dump_key(feed: Feed, row: Any) -> tuple:
+    return (feed.entity, row.id, row.version, row.server_seq, clock.today())
+
+
+def keep_dump(entity: str, record_id: Any, data: dict[str, Any]) -> None:
+    """A dump made elsewhere (a push's answer) of the version in `data`, for the pulls."""
+    if len(_DUMPS) >= _DUMPS_MAX:
+        _DUMPS.clear()
+    _DUMPS[(entity, record_id, data["version"], data["server_seq"], clock.today())] = data
+
+
+def _dumped(feed: Feed, row: Any) -> dict[str, Any]:
+    if not feed.self_contained:
+        return feed.dump(row)
+    key = _dump_key(feed, row)
+    data = _DUMPS.get(key)
+    if data is None:
+        if len(_DUMPS) >= _DUMPS_MAX:
+            _DUMPS.clear()
+        data = _DUMPS[key] = feed.dump(row)
+    return data
 
 
 def _change(feed: Feed, row: Any) -> dict[str, Any]:
     if feed.change is not None:
         return feed.change(row)
+    if getattr(row, "_narrow", False) and _dump_key(feed, row) not in _DUMPS:
+        # Read in part and its dump not kept: the whole row, as stored now. If it changed
+        # since (a newer version), that is sent here and again at its own change number.
+        row = getattr(row, "_whole", None) or feed.model.get_by_id(row.id)
     return {
         "entity": feed.entity,
         "id": str(row.id),
         "version": row.version,
         "server_seq": row.server_seq,
         "deleted": row.deleted_at is not None,
-        "data": feed.dump(row),
+        "data": _dumped(feed, row),
     }
 
 
-def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) -> dict[str, Any]:
+def _held(ranges, seq: int, firsts: list[int]) -> bool:
+    """Whether `seq` is in one of the sorted (first, last) ranges."""
+    i = bisect.bisect_right(firsts, seq) - 1
+    return i >= 0 and ranges[i][0] <= seq <= ranges[i][1]
+
+
+def pull_changes(
+    *, user: User, cursor: str | None, limit: int, client_id=None, own=()
+) -> dict[str, Any]:
+    """The next page. `own`: sorted (first, last) ranges of change numbers the device holds
+    exactly, from its own pushes' answers; the main stream passes over those rows without
+    sending them (the cursor moves past them all the same). The fill (a newly assigned site's
+    older rows) never skips: the device may have dropped that site before."""
     state = decode_cursor(cursor) or {"s": 0, "k": None}
     scope = held_sites(user)
     seq = state["s"]
@@ -204,8 +295,11 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
     changes: list[dict[str, Any]] = []
     has_more = False
     next_state: dict[str, Any] = {"s": seq, "k": ALL if known == ALL else sorted(known)}
+    horizon, newest = _horizon()
     if fill:
-        rows, more = _page(fill, state.get("fa", 0), seq, limit, fill=True, user_id=user.id)
+        rows, more = _page(
+            fill, state.get("fa", 0), seq, limit, fill=True, user_id=user.id, newest=newest
+        )
         changes = [_change(f, r) for f, r in rows]
         if more:
             next_state.update(f=sorted(fill), fa=rows[-1][1].server_seq)
@@ -216,9 +310,21 @@ def pull_changes(*, user: User, cursor: str | None, limit: int, client_id=None) 
     if not has_more:
         room = limit - len(changes)
         if room > 0:
-            rows, more = _page(known, seq, None, room, user_id=user.id)
-            changes.extend(_change(f, r) for f, r in rows)
-            if rows:
+            firsts = [first for first, _last in own]
+
+            def skip(number: int) -> bool:
+                return bool(own) and _held(own, number, firsts)
+
+            upto = horizon if horizon is not None and horizon > seq else None
+            rows, more = _page(known, seq, upto, room, user_id=user.id, skip=skip, newest=newest)
+            changes.extend(
+                _change(f, r) for f, r in rows if not (f.change is None and skip(r.server_seq))
+            )
+            if more:
+                next_state["s"] = rows[-1][1].server_seq
+            elif upto is not None:
+                next_state["s"] = upto  # everything in scope up to it was delivered
+            elif rows:
                 next_state["s"] = rows[-1][1].server_seq
             has_more = more
         else:

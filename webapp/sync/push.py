@@ -11,7 +11,8 @@ from ..errors import ApiError
 from ..models import Answer, Equipment, Round, SyncClient, SyncMutation, User, utcnow
 from ..records import batched_writes, insert_rows, lock_rows
 from .epoch import current_epoch
-from .registry import Context, Mutation, handler_for
+from .pull import keep_dump
+from .registry import FEEDS, RECORD, Context, Mutation, handler_for
 
 
 def claim_client(client_id: UUID, user: User) -> SyncClient:
@@ -38,7 +39,7 @@ def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) 
     """
     client = claim_client(client_id, user)
     results: list[dict[str, Any]] = []
-    with batched_writes():
+    with batched_writes() as batch:
         lock_batch(mutations)
         ctx = Context(user, str(client_id), mutations)
         known = {
@@ -48,11 +49,18 @@ def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) 
             )
         }
         _answer_all(mutations, client, ctx, known, results)
+    results = batch.final(results)  # the change numbers taken when the batch ended
+    sent = {str(m["mutation_id"]): m for m in mutations}
+    for r in results:
+        if "data" in r:  # the same dump the other devices' pulls of this version need
+            m = sent[r["mutation_id"]]
+            keep_dump(m["entity"], m["id"], r["data"])
     client.last_seen_at = utcnow()
     client.save()
     for r in results:  # answer repeats inside one batch with the stored first answer
         if r["status"] == "duplicate" and r["first"] is None:
-            r["first"] = next(x for x in results if x["mutation_id"] == r["mutation_id"])
+            first = next(x for x in results if x["mutation_id"] == r["mutation_id"])
+            r["first"] = {k: v for k, v in first.items() if k != "data"}
     return {"epoch": current_epoch(), "last_seq": client.last_seq, "results": results}
 
 
@@ -119,6 +127,7 @@ def _answer_all(mutations, client: SyncClient, ctx: Context, known: dict, result
         if m["client_seq"] > client.last_seq + 1:
             break  # a gap: an earlier change has not arrived; the device sends again in order
         result = _apply_one(m, ctx)
+        data = _exact_data(m, result, result.pop(RECORD, None))
         insert_rows(
             SyncMutation,
             [
@@ -141,7 +150,7 @@ def _answer_all(mutations, client: SyncClient, ctx: Context, known: dict, result
         )
         client.last_seq = m["client_seq"]
         known[mid] = None  # a repeat inside the same batch is a duplicate of this one
-        results.append(result)
+        results.append(result if data is None else {**result, "data": data})
 
 
 def _apply_one(m: Mutation, ctx: Context) -> dict[str, Any]:
@@ -153,6 +162,25 @@ def _apply_one(m: Mutation, ctx: Context) -> dict[str, Any]:
     except ApiError as err:
         return _rejected(m["mutation_id"], err)
     return {"mutation_id": str(m["mutation_id"]), **outcome}
+
+
+def _exact_data(m: Mutation, result: dict[str, Any], record: Any) -> dict[str, Any] | None:
+    """The row as stored, when it is exactly this device's change on the version it edited
+    (no one else's change merged in, no conflict, nothing removed): the device keeps it as
+    its copy and the pull skips that change number (no echo). Otherwise None, and the pull
+    delivers the row as usual. Not stored with the mutation: a repeat answers without it."""
+    feed = FEEDS.get(m["entity"])
+    if (
+        feed is None
+        or not feed.self_contained
+        or result["status"] != "applied"
+        or m["op"] not in ("create", "update")
+        or not isinstance(record, feed.model)
+        or record.version != m["base_version"] + 1
+        or record.deleted_at is not None
+    ):
+        return None
+    return feed.dump(record)
 
 
 def _rejected(mutation_id: UUID, err: ApiError) -> dict[str, Any]:

@@ -58,8 +58,16 @@ def load(schema, data: dict) -> dict:
         raise validation_error(translate_messages(err.normalized_messages())) from None
 
 
+RECORD = "_record"  # the written row, handed from a handler to the push; never sent or stored
+
+
 def applied(record) -> dict[str, Any]:
-    return {"status": "applied", "version": record.version, "server_seq": record.server_seq}
+    return {
+        "status": "applied",
+        "version": record.version,
+        "server_seq": record.server_seq,
+        RECORD: record,
+    }
 
 
 GLOBAL = "global"
@@ -76,6 +84,13 @@ class Feed:
     change: Callable[[Any], dict] | None = None  # how a row is sent (default: the record)
     prepare: Callable[[list], Any] | None = None  # loads what the dump needs, once per page
     owner: Any = None  # a user column: a device gets only its user's rows (the office: all)
+    # rows a user reads beyond their sites, as a condition of their id (auth/scope.py says
+    # which): a fault assigned to an engineer of another site, and its steps
+    reader: Callable[[Any], Any] | None = None
+    # The row's dump needs nothing but the row (and today's date): the push may answer a
+    # device's own clean write with it, so the pull need not echo it (docs/sync-protocol.md,
+    # "No echo"), and pulls may reuse a dump made for another device (pull.py, `_dumped`).
+    self_contained: bool = False
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from flask_babel import gettext as _
 from marshmallow import INCLUDE, ValidationError, fields
 
 from ..errors import validation_error
@@ -99,6 +100,13 @@ class ResultOut(Schema):
     conflicts = fields.List(fields.Nested(ConflictNote))
     error = fields.Dict()
     first = fields.Dict(metadata={"description": "for a duplicate: the first answer"})
+    data = fields.Dict(
+        metadata={
+            "description": "the record as the server now holds it, when it is exactly your "
+            "change on the version you edited: keep it, and send `server_seq` back in the "
+            "pull's `held` so the pull does not echo it"
+        }
+    )
     verification = fields.String(metadata={"description": "checkin: verified or unsigned"})
     flags = fields.List(fields.String(), metadata={"description": "checkin: what the office sees"})
 
@@ -109,10 +117,45 @@ class PushOut(Schema):
     results = fields.List(fields.Nested(ResultOut))
 
 
+MAX_HELD_RANGES = 200
+
+
+class HeldRanges(fields.String):
+    """Change numbers the device already holds exactly (answers to its own pushes that carried
+    `data`), as ranges: `"1001-1500,1503"`. Loaded as sorted (first, last) pairs."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > 8000:
+            raise ValidationError(_("At most %(limit)d characters.", limit=8000))
+        ranges = []
+        try:
+            for part in text.split(",") if text else []:
+                first, _dash, last = part.partition("-")
+                pair = (int(first), int(last or first))
+                if not 0 < pair[0] <= pair[1] < 2**63 or not first.isdigit():
+                    raise ValueError
+                if last and not last.isdigit():
+                    raise ValueError
+                ranges.append(pair)
+        except ValueError:
+            raise ValidationError(_("Invalid value.")) from None
+        if len(ranges) > MAX_HELD_RANGES:
+            raise ValidationError(_("At most %(limit)d items.", limit=MAX_HELD_RANGES))
+        return sorted(ranges)
+
+
 class PullQuery(Schema):
     cursor = fields.String(load_default=None, validate=max_length(20_000))
     limit = fields.Integer(load_default=500, validate=in_range(1, MAX_PAGE))
     client_id = fields.UUID(load_default=None)
+    held = HeldRanges(
+        load_default=(),
+        metadata={
+            "description": "change numbers of your own pushes answered with `data`, as ranges "
+            "(`1001-1500,1503`): the pull skips those changes (no echo)"
+        },
+    )
 
 
 class ChangeOut(Schema):

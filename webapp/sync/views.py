@@ -70,6 +70,7 @@ def pull(query):
         cursor=query["cursor"],
         limit=query["limit"],
         client_id=query["client_id"],
+        own=query["held"],
     )
     return jsonify(page)
 
