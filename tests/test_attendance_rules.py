@@ -150,3 +150,58 @@ def test_a_month_stops_at_today_and_counts_days_the_calendar_only_assumed():
     assert month.absences == 2 and month.assumed_days == 0
     future = rules.evaluate_month(2099, 1, SITE, [])
     assert future.assumed_days == 31
+
+
+def test_working_days_before_the_engineer_was_stationed_are_not_absences():
+    came = Punch("c", "in", at(date(2026, 11, 10), "08:20"))
+    month = rules.evaluate_month(
+        2026, 11, SITE, [came], until=date(2026, 11, 12), stationed=[(date(2026, 11, 11), None)]
+    )
+    by_day = {d.day.day: d.status for d in month.days}
+    assert by_day[9] == rules.NOT_STATIONED  # a Monday, no check-in, not stationed yet
+    assert by_day[10] == rules.INCOMPLETE  # came before being stationed: the check-in counts
+    assert by_day[11] == by_day[12] == rules.ABSENT
+    assert by_day[8] == rules.REST
+    assert month.absences == 2
+    helping = rules.evaluate_month(2026, 11, SITE, [], stationed=[])
+    assert helping.absences == 0
+
+
+def test_days_between_an_unassignment_and_a_reassignment_are_not_absences():
+    month = rules.evaluate_month(
+        2026,
+        11,
+        SITE,
+        [],
+        until=date(2026, 11, 30),
+        stationed=[(date(2026, 11, 2), date(2026, 11, 9)), (date(2026, 11, 23), None)],
+    )
+    by_day = {d.day.day: d.status for d in month.days}
+    assert [by_day[d] for d in (2, 6)] == [rules.ABSENT, rules.ABSENT]  # Mon, Fri: stationed
+    assert [by_day[d] for d in (9, 13, 20)] == [rules.NOT_STATIONED] * 3  # the day it ended on
+    assert [by_day[d] for d in (23, 30)] == [rules.ABSENT, rules.ABSENT]  # stationed again
+    assert month.absences == 5 + 6
+
+
+def test_a_check_out_after_midnight_closes_the_day_before():
+    """Worked late: in at 08:25, out at 00:30 the next morning. The day is complete, not
+    "checked in, never out"; the next day is read from its own check-in, and the night's
+    check-out is read once, for the day it closes."""
+    wednesday, thursday = TUESDAY + timedelta(days=1), TUESDAY + timedelta(days=2)
+    night = Punch("night-out", "out", at(wednesday, "00:30"))
+    worked = [
+        *punches(TUESDAY, ("in", "08:25")),
+        night,
+        *punches(wednesday, ("in", "08:28"), ("out", "17:35")),
+        *punches(thursday, ("out", "09:10")),  # after the start: Thursday's own, no in
+    ]
+    month = rules.evaluate_month(2026, 12, SITE, worked, until=thursday)
+    tuesday, wed, thu = month.days[:3]
+    assert (tuesday.status, tuesday.last_out) == (rules.PRESENT, at(wednesday, "00:30"))
+    assert tuesday.punches == [f"{TUESDAY}-0", "night-out"] and not tuesday.left_early
+    assert wed.status == rules.PRESENT and "night-out" not in wed.punches
+    assert thu.status == rules.ABSENT and thu.punches == [f"{thursday}-0"]
+    # Without a check-in that day, a night's check-out closes nothing.
+    alone = rules.evaluate_month(2026, 12, SITE, [night], until=wednesday)
+    assert [d.status for d in alone.days] == [rules.ABSENT, rules.ABSENT]
+    assert alone.days[0].punches == [] and alone.days[1].punches == ["night-out"]

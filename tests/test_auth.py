@@ -64,6 +64,16 @@ def test_json_sign_in_returns_the_user_and_a_token(app, client):
     assert client.get("/api/auth/me").status_code == 401
 
 
+def test_the_token_says_whether_the_session_is_signed_in(app, client):
+    """The app's first start asks here, not /api/auth/me (a 401 the browser logs as an error)."""
+    create_user("engineer", "li")
+    assert client.get("/api/auth/csrf").json["signed_in"] is False
+    signed = attempt(client, "li", PASSWORD)
+    assert client.get("/api/auth/csrf").json["signed_in"] is True
+    client.post("/api/auth/sign-out", headers={"X-CSRF-Token": signed.json["csrf_token"]})
+    assert client.get("/api/auth/csrf").json["signed_in"] is False
+
+
 def test_wrong_password_is_refused_in_the_users_language(app, client):
     create_user("engineer", "li")
     r = attempt(client, "li", "nope-nope", **{"Accept-Language": "zh-CN,zh;q=0.9"})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.checkins.record import canonical_bytes, challenge_of
+from webapp.checkins.record import LEGACY_VERSION, canonical_bytes, challenge_of
 
 VECTORS = json.loads((Path(__file__).parent / "checkin_vectors.json").read_text("utf-8"))
 
@@ -34,5 +34,21 @@ def test_every_signed_field_changes_the_bytes():
         ("kind", "out"),
         ("device_time", "2026-12-02T08:29:58+08:00"),
         ("server_time", ""),
+        ("purpose", "巡检"),
+        ("people", 1),
+        ("escorts", ["张伟"]),
     ]:
         assert canonical_bytes({**record, field: other}) != first, field
+    access = dict(VECTORS["cases"][3]["record"])
+    for field, other in [("purpose", "更换电源"), ("people", 4), ("escorts", ["张伟"])]:
+        assert canonical_bytes({**access, field: other}) != canonical_bytes(access), field
+
+
+def test_a_record_made_before_the_access_fields_keeps_its_bytes():
+    """Version 1, as phones wrote it before the update (a queued check-in is still accepted):
+    the hash is the one these vectors held then."""
+    data = canonical_bytes(VECTORS["cases"][0]["record"], LEGACY_VERSION)
+    assert b'"v":1' in data and b"purpose" not in data
+    assert hashlib.sha256(data).hexdigest() == (
+        "bdddbc0a60a9eea17e795cdf96a99a96c0fa2f8e93bc5b40c319daf7f4142e98"
+    )

@@ -4,7 +4,7 @@ month sheet computed from kept check-ins by the attendance rules, each cell expl
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -81,3 +81,36 @@ def test_engineers_and_clients_do_not_see_the_office_pages(app, world):
 def test_a_bad_month_is_a_clear_error(office):
     r = office.get("/office/checkins?month=2026-13")
     assert r.status_code == 400
+
+
+def keep_local(world, text: str, kind="in"):
+    """A check-in made on a phone in China at the wall time `text` (2026-12-01T07:50)."""
+    moment = datetime.fromisoformat(f"{text}+08:00")
+    record = keep(world, moment.astimezone(UTC).replace(tzinfo=None), kind)
+    record.device_text = f"{text}:00+08:00"
+    record.save()
+    return record
+
+
+def test_a_month_lists_the_check_ins_of_its_own_days_at_the_site(office, world):
+    # Stored in UTC, read on the phone's own day: 07:50 on 1 December in China is still
+    # 30 November in UTC, and 10:00 on 30 November or 1 January are other months.
+    first_morning = keep_local(world, "2026-12-01T07:50")
+    last_night = keep_local(world, "2026-12-31T23:30", "out")
+    before = keep_local(world, "2026-11-30T10:00")
+    after = keep_local(world, "2027-01-01T09:00")
+    page = office.get("/office/checkins?month=2026-12").get_data(as_text=True)
+    assert str(first_morning.id) in page and str(last_night.id) in page
+    assert str(before.id) not in page
+    assert str(after.id) not in page
+
+
+def test_a_day_lists_the_check_ins_of_that_day_at_the_site(office, world):
+    early = keep_local(world, "2026-12-02T07:50")
+    late = keep_local(world, "2026-12-02T23:10", "out")
+    day_before = keep_local(world, "2026-12-01T20:00", "out")
+    day_after = keep_local(world, "2026-12-03T09:00")
+    page = office.get("/office/checkins?day=2026-12-02").get_data(as_text=True)
+    assert str(early.id) in page and str(late.id) in page
+    assert str(day_before.id) not in page
+    assert str(day_after.id) not in page

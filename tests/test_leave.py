@@ -100,6 +100,27 @@ def test_the_notice_is_read_on_the_site_s_calendar(phone, world):
     assert answer(phone)["notice"] == "short_notice"
 
 
+def test_the_server_judges_from_the_signed_time_when_the_phone_clock_is_behind(app, phone, world):
+    from webapp.checkins.clock import make_stamp
+
+    site = world["sites"][0]
+    with app.app_context():
+        # The phone last synced at 07:30 on 3 December in China; its clock says 1 December.
+        held = make_stamp(datetime(2026, 12, 2, 23, 30))
+        older = make_stamp(datetime(2026, 11, 20, 1, 0))
+    behind = {"filed_at": "2026-12-01T09:00:00+08:00"}
+    leave(phone, site, "2026-12-03", "2026-12-05", server_time=held, **behind)
+    result = answer(phone)
+    assert result["notice"] == "short_notice", result  # on time by the phone's clock alone
+    assert LeaveRequest.get_by_id(LeaveRequest.select().first().id).notice_ahead == 0
+    # An older stamp, or one that is not ours, leaves the phone's clock to decide.
+    leave(phone, site, "2026-12-10", "2026-12-12", server_time=older)
+    assert answer(phone)["notice"] == "on_time"
+    forged = "2026-12-09T23:30:00Z." + "A" * 86
+    leave(phone, site, "2026-12-20", "2026-12-22", server_time=forged)
+    assert answer(phone)["notice"] == "on_time"
+
+
 def test_a_clock_far_ahead_is_refused(phone, world):
     leave(
         phone, world["sites"][0], "2026-12-20", "2026-12-20", filed_at="2026-12-09T10:00:00+08:00"
@@ -124,6 +145,15 @@ def test_bad_input_is_refused_field_by_field(phone, world, changes, field):
     leave(phone, world["sites"][0], "2026-12-10", "2026-12-11", **changes)
     result = answer(phone)
     assert result["status"] == "rejected" and field in result["error"]["fields"], result
+
+
+def test_a_kind_the_server_does_not_know_is_refused_in_the_engineers_words(phone, world):
+    from webapp.models import User
+
+    User.update(locale="zh_Hans").where(User.id == world["users"]["engineer"].id).execute()
+    leave(phone, world["sites"][0], "2026-12-10", "2026-12-11", kind="holiday")
+    (message,) = answer(phone)["error"]["fields"]["kind"]
+    assert "事假" in message and "病假" in message and "sick" not in message, message
 
 
 def test_overlapping_leave_is_refused_with_the_days_it_clashes_with(phone, world):
@@ -217,15 +247,9 @@ def test_approved_leave_days_are_the_approved_days_inside_the_range(phone, world
     admin = world["users"]["admin"]
     ops.decide_leave(LeaveRequest.get_by_id(approved), actor=admin, decision="approve", note="")
     engineer = world["users"]["engineer"]
-    days = ops.approved_leave_days(engineer.id, site.id, date(2026, 12, 1), date(2026, 12, 31))
+    days = ops.approved_leave_days(engineer.id, date(2026, 12, 1), date(2026, 12, 31))
     assert days == {date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)}
     assert LeaveRequest.get_by_id(waiting).status == "waiting"
-    assert (
-        ops.approved_leave_days(
-            engineer.id, world["sites"][1].id, date(2026, 12, 1), date(2026, 12, 31)
-        )
-        == set()
-    )
 
 
 # Absence explanations -------------------------------------------------------------------------
@@ -342,7 +366,7 @@ def test_approved_leave_is_not_absence_in_the_month_s_rules(phone, world):
         LeaveRequest.get_by_id(lid), actor=world["users"]["admin"], decision="approve", note=""
     )
     days = ops.approved_leave_days(
-        world["users"]["engineer"].id, site.id, date(2026, 12, 1), date(2026, 12, 31)
+        world["users"]["engineer"].id, date(2026, 12, 1), date(2026, 12, 31)
     )
     month = evaluate_month(
         2026, 12, SiteRules.of(site), [], leave_days=days, until=date(2026, 12, 4)
@@ -367,3 +391,40 @@ def test_leave_and_explanations_reach_only_their_engineer(app, phone, world, col
     office = device(app, world["users"]["dispatcher"])
     office.pull_all()
     assert ("leave", lid) in office.records
+
+
+def test_approved_leave_covers_the_engineer_at_every_site_they_are_stationed_at(phone, world):
+    """Stationed at two sites: leave is asked once (a second request on the same days is refused
+    as overlapping, whatever its site), so once approved it is no absence at either site."""
+    from webapp.checkins import attendance
+
+    site_a, site_b = world["sites"]
+    assign(world["users"]["engineer"], site_b)
+    lid = leave(phone, site_a, "2026-12-03", "2026-12-04")
+    assert answer(phone)["status"] == "applied"
+    leave(phone, site_b, "2026-12-03", "2026-12-04")
+    assert answer(phone)["error"]["code"] == "overlap"
+    ops.decide_leave(
+        LeaveRequest.get_by_id(lid), actor=world["users"]["admin"], decision="approve", note=""
+    )
+    read_at = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # 20:00 on Friday in China
+    for site in (site_a, site_b):
+        (row,) = attendance.site_sheet(site, 2026, 12, read_at)
+        status = {d.day.day: d.status for d in row.month.days}
+        assert status[3] == status[4] == "leave", site.name
+        assert row.leave[date(2026, 12, 3)].id == uuid.UUID(lid)
+
+
+def test_a_request_withdrawn_twice_says_it_is_already_withdrawn(app, world, clock):
+    """Two phones of the engineer (or a withdrawal sent again under a new id) withdraw the same
+    request: the second is told it is already withdrawn, not that the office decided."""
+    phone = device(app, world["users"]["engineer"])
+    phone.client.set_cookie("rounds_lang", "en")
+    lid = leave(phone, world["sites"][0], "2026-12-10", "2026-12-12")
+    answer(phone)
+    phone.edit("leave", lid, {}, op="withdraw")
+    assert answer(phone)["status"] == "applied"
+    phone.edit("leave", lid, {}, op="withdraw")
+    result = answer(phone)
+    assert result["status"] == "rejected" and result["error"]["code"] == "withdrawn", result
+    assert result["error"]["message"] == "You have already withdrawn this request."

@@ -19,9 +19,14 @@ def run(case):
     return notice(
         date.fromisoformat(case["start"]),
         date.fromisoformat(case["end"]),
-        datetime.fromisoformat(case["filed_at"].replace("Z", "+00:00")),
+        _instant(case["filed_at"]),
         case["timezone"],
+        _instant(case["server_time"]) if case.get("server_time") else None,
     )
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @pytest.mark.parametrize("case", VECTORS["cases"], ids=lambda c: c["name"])

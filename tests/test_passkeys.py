@@ -13,8 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tests.conftest import sign_in_as
 from tests.factories import PASSWORD, create_user
 from tests.passkey_authenticator import SoftAuthenticator, b64url, unb64url
+from webapp.errors import ApiError
 from webapp.models import AuditEntry, Passkey, PasskeyChallenge, UserSession, utcnow
 from webapp.passkeys import ceremony
+from webapp.passkeys import operations as ops
 from webapp.passkeys.operations import stored_credential
 from webapp.passkeys.relying_party import relying_party
 
@@ -386,24 +388,30 @@ def test_the_office_sees_and_revokes_a_passkey_then_it_cannot_sign_in(
 
 
 def test_who_may_revoke_a_passkey(app, engineer, key, registered):
+    """Administrators alone: a dispatcher is refused on the page and in the operation."""
     admin = create_user("admin", "boss")
     dispatcher = app.test_client()
-    csrf = sign_in_as(dispatcher, create_user("dispatcher", "disp"))
+    dispatcher_user = create_user("dispatcher", "disp")
+    csrf = sign_in_as(dispatcher, dispatcher_user)
     engineers = app.test_client()
     eng_csrf = sign_in_as(engineers, create_user("engineer", "eng2"))
     url = f"/office/users/{engineer.id}/passkeys/{registered.id}/revoke"
     assert engineers.post(url, data={"csrf_token": eng_csrf}).status_code == 403
-    assert dispatcher.post(url, data={"csrf_token": csrf}).status_code == 302
-    # A dispatcher may not touch an administrator's passkeys, as with their sessions.
-    admin_key = SoftAuthenticator(origin=ORIGIN)
+    assert dispatcher.post(url, data={"csrf_token": csrf}).status_code == 403
+    assert Passkey.get_by_id(registered.id).revoked_at is None
+    # refused before anything is looked up: a dispatcher learns nothing of who exists
+    nobody = f"/office/users/{registered.id}/passkeys/{registered.id}/revoke"
+    assert dispatcher.post(nobody, data={"csrf_token": csrf}).status_code == 403
+    page = dispatcher.get(f"/office/users/{engineer.id}").get_data(as_text=True)
+    assert "My phone" in page and "/revoke" not in page  # seen, no button
+    with pytest.raises(ApiError) as refused:
+        ops.remove_passkey(actor=dispatcher_user, passkey=Passkey.get_by_id(registered.id))
+    assert refused.value.status == 403
+    assert Passkey.get_by_id(registered.id).revoked_at is None
     admins = app.test_client()
-    assert register(admins, sign_in_as(admins, admin), admin_key).status_code == 201
-    theirs = Passkey.get(Passkey.user == admin)
-    r = dispatcher.post(
-        f"/office/users/{admin.id}/passkeys/{theirs.id}/revoke", data={"csrf_token": csrf}
-    )
-    assert r.status_code == 403
-    assert Passkey.get_by_id(theirs.id).revoked_at is None
+    admin_csrf = sign_in_as(admins, admin)
+    assert admins.post(url, data={"csrf_token": admin_csrf}).status_code == 302
+    assert Passkey.get_by_id(registered.id).revoked_at is not None
 
 
 # The reusable check, as signed check-ins will use it ---------------------------------------
@@ -424,3 +432,40 @@ def test_an_assertion_over_a_records_hash_verifies_with_the_reusable_check(
     with pytest.raises(ceremony.Refused) as refused:
         ceremony.verify_assertion(stored, answer, challenge=tampered, origin=ORIGIN, rp_id=RP_ID)
     assert refused.value.code == ceremony.WRONG_CHALLENGE
+
+
+# Anonymous sign-in challenges are limited per address -----------------------------------------
+
+
+def test_sign_in_challenges_are_limited_per_address(app):
+    from datetime import UTC, datetime
+
+    moment = [datetime(2026, 12, 2, 1, 0, tzinfo=UTC)]
+    app.config.update(
+        CLOCK=lambda: moment[0],
+        PASSKEY_CHALLENGES_PER_ADDRESS=3,
+        PASSKEY_CHALLENGE_WINDOW_SECONDS=300,
+    )
+    here = app.test_client()
+    here.set_cookie("rounds_lang", "zh_Hans")
+    csrf = here.get("/api/auth/csrf").json["csrf_token"]
+
+    def ask(client=here, address="10.0.0.1", token=None):
+        return client.post(
+            "/api/passkeys/sign-in/options",
+            headers={"X-CSRF-Token": token or csrf},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
+    assert [ask().status_code for _ in range(3)] == [200, 200, 200]
+    refused = ask()
+    assert refused.status_code == 429
+    assert refused.json["error"]["code"] == "too_many_requests"
+    assert refused.headers["Retry-After"] == "300"
+    assert "秒" in refused.json["error"]["message"]  # in the asker's language
+    assert PasskeyChallenge.select().count() == 3  # the refused one made none
+    assert ask(address="10.0.0.2").status_code == 200  # another address is not held up
+    moment[0] += timedelta(seconds=200)
+    assert ask().headers["Retry-After"] == "100"
+    moment[0] += timedelta(seconds=100)
+    assert ask().status_code == 200  # a new window

@@ -207,6 +207,33 @@ def test_an_engineer_changes_their_own_password_from_the_phone(app, world):
     assert new.status_code == 200
 
 
+def test_guessing_the_current_password_from_a_taken_session_is_throttled(app, world):
+    """A session on an unlocked phone is not a licence to try passwords: after five wrong
+    current passwords that session is refused (429) even with the right one, while the owner's
+    other device changes the password as usual; a refused new password is not a guess."""
+    engineer = world["users"]["engineer"]
+    taken, token = sign_in(app, engineer.username, agent=PHONE)
+    owner, owner_token = sign_in(app, engineer.username, agent=DESKTOP)
+
+    def change(client, csrf, current, new):
+        return client.post(
+            "/api/auth/password",
+            json={"current_password": current, "new_password": new},
+            headers={"X-CSRF-Token": csrf, "Accept-Language": "en"},
+        )
+
+    for _ in range(3):  # right current password, refused new ones: nothing counted
+        assert change(taken, token, PASSWORD, "short").status_code == 422
+    for attempt in range(5):
+        assert change(taken, token, f"guess-{attempt}", "a-new-password-1").status_code == 422
+    held = change(taken, token, PASSWORD, "a-new-password-1")
+    assert held.status_code == 429 and held.json["error"]["code"] == "too_many_requests"
+    assert int(held.headers["Retry-After"]) > 0
+    assert syncs(taken) == 200, "a held session is not signed out by the throttle"
+    done = change(owner, owner_token, PASSWORD, "a-new-password-1")
+    assert done.status_code == 200 and done.json == {"signed_out": 1}
+
+
 def test_deactivating_ends_every_session_and_reactivating_revives_none(app, world, api_as):
     engineer = world["users"]["engineer"]
     phone, _ = sign_in(app, engineer.username)

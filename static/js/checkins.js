@@ -7,10 +7,11 @@
  * challenge is made here, so no network is needed.
  */
 
+import { fieldRules } from './contract.js';
 import { canonicalJson } from './seal.js';
 import { PasskeyError, getPasskey, passkeysSupported, toBase64url } from './passkeys.js';
 
-export const CHECKIN_VERSION = 1;
+export const CHECKIN_VERSION = 2; // 2: with purpose, people, escorts (record.py)
 const TYPE = 'rounds-checkin';
 const SERVER_TIME_META = 'serverTime';
 
@@ -18,8 +19,10 @@ const idOrNull = (v) => (v === null || v === undefined || v === '' ? null : Stri
 
 /**
  * The fields the passkey signs (`content` in record.py).
+ * The access fields (a restricted room, 机房出入登记) are always there, empty elsewhere.
  * @param {{id:string, user_id:string, site_id:string, location_id?:string|null,
- *   tag_token?:string, kind:'in'|'out', device_time:string, server_time?:string}} record
+ *   tag_token?:string, kind:'in'|'out', device_time:string, server_time?:string,
+ *   purpose?:string, people?:number|null, escorts?:string[]}} record
  */
 export function checkinContent(record) {
   return {
@@ -33,7 +36,50 @@ export function checkinContent(record) {
     kind: record.kind,
     device_time: record.device_time,
     server_time: record.server_time || '',
+    purpose: record.purpose || '',
+    people: record.people === null || record.people === undefined ? null : Number(record.people),
+    escorts: (record.escorts || []).map(String),
   };
+}
+
+/**
+ * What is wrong with the access record of a check-in at a restricted room, by the server's
+ * contract (form "checkin_access": webapp/checkins/schemas.py CheckInAccess) and its rule (the
+ * purpose and the number of people are required there). No limit is written here.
+ * @param {{purpose:string, people:number|null, escorts:string[]}} access
+ * @returns {{field:string, problem:string, limit?:number}[]}
+ */
+export function accessProblems(access) {
+  const length = (text) => [...text].length; // code points, as the server counts
+  const rules = fieldRules('checkin_access');
+  const rule = (name) => rules.get(name) || {};
+  const problems = [];
+  const purpose = rule('purpose');
+  if (!access.purpose.trim()) problems.push({ field: 'purpose', problem: 'required' });
+  else if (purpose.max_length !== undefined && length(access.purpose) > purpose.max_length) {
+    problems.push({ field: 'purpose', problem: 'too_long', limit: purpose.max_length });
+  }
+  const people = rule('people');
+  if (access.people === null || !Number.isInteger(access.people)) {
+    problems.push({ field: 'people', problem: 'required', min: people.min, max: people.max });
+  } else if ((people.min !== undefined && access.people < people.min)
+    || (people.max !== undefined && access.people > people.max)) {
+    problems.push({ field: 'people', problem: 'range', min: people.min, max: people.max });
+  }
+  const escorts = rule('escorts');
+  if (escorts.max_items !== undefined && access.escorts.length > escorts.max_items) {
+    problems.push({ field: 'escorts', problem: 'too_many', limit: escorts.max_items });
+  }
+  if (escorts.item_max_length !== undefined
+    && access.escorts.some((name) => length(name) > escorts.item_max_length)) {
+    problems.push({ field: 'escorts', problem: 'too_long', limit: escorts.item_max_length });
+  }
+  return problems;
+}
+
+/** The escorted people typed one per line (or separated by commas): trimmed, none empty. */
+export function escortNames(text) {
+  return String(text || '').split(/[\n,，、;；]/).map((name) => name.trim()).filter(Boolean);
 }
 
 /** @returns {Uint8Array} the UTF-8 bytes the passkey signs the hash of */
@@ -72,11 +118,14 @@ export async function keepServerTime(db, stamp) {
 }
 
 /**
- * Build a check-in, and ask a passkey to sign it. No passkey here, or the person cancels: the
+ * Build a check-in, and ask a passkey to sign it. `access`: {purpose, people, escorts} at a
+ * restricted room (checked by `accessProblems` first). No passkey here, or the person cancels: the
  * record is kept unsigned (`assertion` null) with the reason, never lost.
  * @returns {Promise<{id: string, changes: object, signed: boolean, reason: string|null}>}
  */
-export async function makeCheckin({ db, userId, siteId, locationId = null, tagToken = '', kind, rpId }) {
+export async function makeCheckin({
+  db, userId, siteId, locationId = null, tagToken = '', kind, rpId, access = null,
+}) {
   const record = {
     id: crypto.randomUUID(),
     user_id: userId,
@@ -86,6 +135,9 @@ export async function makeCheckin({ db, userId, siteId, locationId = null, tagTo
     kind,
     device_time: localIso(),
     server_time: await heldServerTime(db),
+    purpose: access ? access.purpose : '',
+    people: access ? access.people : null,
+    escorts: access ? access.escorts : [],
   };
   const bytes = canonicalBytes(record);
   const challenge = await challengeOf(bytes);

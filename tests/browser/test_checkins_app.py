@@ -77,6 +77,7 @@ def test_a_check_in_signed_offline_at_a_room_is_verified_on_sync_and_a_tampered_
     engineer.goes_offline()
     phone.goto(f"{public_url}/app/#/checkin/t/{tag.token}")
     expect(phone.get_by_test_id("checkin-place")).to_contain_text(room.name)
+    expect(phone.get_by_test_id("access-form")).to_be_hidden()  # not a restricted room
     phone.get_by_test_id("check-in").click()
     expect(phone.get_by_test_id("checkin-saved")).to_have_attribute("data-signed", "true")
     expect(phone.get_by_test_id("checkin-row").first).to_have_attribute("data-state", "waiting")

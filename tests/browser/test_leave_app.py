@@ -100,6 +100,7 @@ def test_the_office_decides_on_a_phone_in_chinese(phone, live_server, world):
     expect(phone.get_by_test_id("leave-row")).to_contain_text("未按时提前")
     assert not office.has_horizontal_scroll()
     phone.get_by_test_id("leave-row").click()
+    expect(phone.get_by_test_id("decide-return")).to_be_visible()  # the request's page is in
     assert not office.has_horizontal_scroll()
     phone.get_by_test_id("decide-return").click()  # a return without a note is refused
     expect(phone.get_by_role("alert").first).to_contain_text("备注")
@@ -135,3 +136,35 @@ def test_an_absence_explanation_written_offline_is_returned_with_a_note(
     item = page.get_by_test_id("explanation-item")
     expect(item).to_contain_text("已退回")
     expect(item).to_contain_text("请附上证明")
+
+
+def test_a_phone_whose_clock_is_behind_is_judged_from_the_signed_time(
+    app, engineer, live_server, world
+):
+    """The phone's clock says three days ahead; the newest signed server time it holds says one.
+    The phone shows short notice before sending, and the server, checking the stamp, agrees."""
+    from webapp.checkins.clock import make_stamp
+
+    page = engineer.page
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    first, last = today + timedelta(days=3), today + timedelta(days=5)
+    # As if the phone had synced on the day before the leave, 10:00 in China (02:00 UTC).
+    with app.app_context():
+        stamp = make_stamp(
+            datetime.combine(first - timedelta(days=1), datetime.min.time()) + timedelta(hours=2)
+        )
+    engineer.goes_offline()
+    page.evaluate(
+        "(stamp) => window.__rounds.db.setMeta('serverTime', { stamp, at: Date.now() })", stamp
+    )
+    page.goto(f"{live_server}/app/#/leave/new")
+    page.get_by_test_id("first-day").fill(first.isoformat())
+    page.get_by_test_id("last-day").fill(last.isoformat())
+    expect(page.get_by_test_id("leave-notice")).to_have_attribute("data-status", "short_notice")
+    page.get_by_test_id("reason").fill("家里有事")
+    page.get_by_test_id("send-leave").click()
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    stored = LeaveRequest.get()
+    assert (stored.notice, stored.notice_ahead) == ("short_notice", 1)

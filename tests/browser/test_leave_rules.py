@@ -14,7 +14,8 @@ VECTORS = json.loads((Path(__file__).parent.parent / "leave_vectors.json").read_
 
 RUN = """async (vectors) => {
   const { leaveNotice } = await import('/static/js/leave.js');
-  const run = (c) => leaveNotice(c.start, c.end, new Date(c.filed_at), c.timezone);
+  const held = (c) => (c.server_time ? new Date(c.server_time) : null);
+  const run = (c) => leaveNotice(c.start, c.end, new Date(c.filed_at), c.timezone, held(c));
   return {
     cases: vectors.cases.map((c) => ({ name: c.name, got: run(c) })),
     refused: vectors.refused.map((c) => {

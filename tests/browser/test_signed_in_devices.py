@@ -106,3 +106,20 @@ def test_the_engineer_changes_their_password_on_the_phone(engineer, desktop, liv
     assert "401" in desktop.title() or '"username":"eng"' not in desktop.content().replace(" ", "")
     engineer.taps_sync_now()
     assert not engineer.state()["paused"], "the phone it was changed on keeps syncing"
+
+
+def test_a_first_start_signs_in_in_the_app_without_an_error_in_the_console(
+    phone, live_server, world
+):
+    """Nobody on the device and no session: the app learns it from the token's answer, not from
+    a 401 of /api/auth/me, which the browser logs as an error (an audit of the page counts it)."""
+    errors, refused = [], []
+    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    phone.on("response", lambda r: refused.append(r.url) if r.status >= 400 else None)
+    Visitor(phone, live_server).opens("/app/")
+    form = phone.get_by_test_id("sign-in")
+    form.locator("#si-username").fill("eng")
+    form.locator("#si-password").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    expect(phone.get_by_test_id("site-tile").filter(has_text="主楼")).to_be_visible()
+    assert refused == [] and errors == []

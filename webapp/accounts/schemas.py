@@ -78,6 +78,9 @@ class MePrefs(Schema):
 
 class CsrfOut(Schema):
     csrf_token = fields.String()
+    # Whether this session is signed in: the app asks here first when nobody is remembered on
+    # the device, so that a first start does not ask /api/auth/me for a 401.
+    signed_in = fields.Boolean()
 
 
 MePatch = partial(MePrefs)

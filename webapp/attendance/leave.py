@@ -4,8 +4,10 @@ filed afterwards, which is allowed and marked so.
 
 Days are calendar days, both ends included, and "ahead" counts from the day the request was
 filed *at the site* (a phone in China at 07:30 files on the Chinese day, which is still the
-previous day in UTC). The phone applies the same rule offline (static/js/leave.js); both run
-tests/leave_vectors.json.
+previous day in UTC). A phone whose clock is behind the newest server-signed time it holds
+(checkins/clock.py, kept from each pull) is judged from that signed time instead: setting the
+phone's clock back does not buy notice. The phone applies the same rule offline
+(static/js/leave.js); both run tests/leave_vectors.json.
 """
 
 from __future__ import annotations
@@ -31,12 +33,27 @@ def needed_notice(days: int) -> int:
     return 1 if days <= 2 else 2
 
 
-def notice(start: date, end: date, filed_at: datetime, timezone: str) -> Notice:
-    """The notice a request for `start`..`end` filed at `filed_at` gives. `end` before `start`
-    is refused by the schema before this is asked."""
+def judged_at(filed_at: datetime, server_time: datetime | None = None) -> datetime:
+    """The instant the notice is judged from: the phone's filing time, or the newest signed
+    server time the phone held when its own clock is behind it (both aware)."""
+    if server_time is not None and server_time > filed_at:
+        return server_time
+    return filed_at
+
+
+def notice(
+    start: date,
+    end: date,
+    filed_at: datetime,
+    timezone: str,
+    server_time: datetime | None = None,
+) -> Notice:
+    """The notice a request for `start`..`end` filed at `filed_at` gives (judged from
+    `server_time` when the phone's clock is behind it). `end` before `start` is refused by the
+    schema before this is asked."""
     if end < start:
         raise ValueError("the leave ends before it starts")
-    filed_on = filed_at.astimezone(ZoneInfo(timezone)).date()
+    filed_on = judged_at(filed_at, server_time).astimezone(ZoneInfo(timezone)).date()
     days = (end - start).days + 1
     needed = needed_notice(days)
     ahead = (start - filed_on).days

@@ -18,12 +18,12 @@ can answer "why is this cell red". Times are compared in the site's time zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .calendar import WorkingDay, working_day
+from .calendar import NATIONAL, WorkingDay, working_day
 
 MONTHLY_ABSENCES_ALLOWED = 3
 MONTHLY_LATE_MINUTES_ALLOWED = 180
@@ -34,6 +34,7 @@ LEAVE = "leave"  # approved leave
 ABSENT = "absent"
 INCOMPLETE = "incomplete"  # checked in, never out
 PRESENT = "present"  # checked in and out; may still be late or early
+NOT_STATIONED = "not_stationed"  # a working day before the engineer was stationed here, no check-in
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,25 @@ def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
+def _of_day(punches: Iterable[Punch], day: date, zone: ZoneInfo) -> list[Punch]:
+    return sorted((p for p in punches if p.at.astimezone(zone).date() == day), key=lambda p: p.at)
+
+
+def _after_midnight(
+    day: date, rules: SiteRules, punches: Iterable[Punch], zone: ZoneInfo
+) -> list[Punch]:
+    """The check-outs of the next morning that close `day` (worked late, out at 00:30): before
+    the next day's first check-in and before its start, on a day that was checked into."""
+    punches = list(punches)
+    if not any(p.kind == "in" for p in _of_day(punches, day, zone)):
+        return []
+    following = day + timedelta(days=1)
+    morning = _of_day(punches, following, zone)
+    limit = datetime.combine(following, rules.periods[0].start, zone)
+    limit = min([limit, *(p.at for p in morning if p.kind == "in")])
+    return [p for p in morning if p.kind == "out" and p.at < limit]
+
+
 def evaluate_day(
     day: date,
     rules: SiteRules,
@@ -110,11 +130,19 @@ def evaluate_day(
     *,
     on_leave: bool = False,
     exceptions: Mapping[date, bool] | None = None,
+    stationed: bool = True,
 ) -> Day:
     """The attendance of one engineer at one site on one day (punches of any day may be passed;
-    only those falling on `day` in the site's time zone count)."""
+    those falling on `day` in the site's time zone count, and a check-out after midnight that
+    closes it, which then does not count for the next day). A working day without a check-in is
+    an absence only where the engineer was stationed that day."""
     zone = ZoneInfo(rules.timezone)
-    today = sorted((p for p in punches if p.at.astimezone(zone).date() == day), key=lambda p: p.at)
+    punches = list(punches)
+    closed_yesterday = {
+        p.id for p in _after_midnight(day - timedelta(days=1), rules, punches, zone)
+    }
+    today = [p for p in _of_day(punches, day, zone) if p.id not in closed_yesterday]
+    today += _after_midnight(day, rules, punches, zone)
     calendar = working_day(day, exceptions)
     ins = [p for p in today if p.kind == "in"]
     outs = [p for p in today if p.kind == "out"]
@@ -127,9 +155,15 @@ def evaluate_day(
         if outs:
             result.last_out = outs[-1].at.astimezone(zone)
         return result
+    if calendar.source != NATIONAL:  # say why a day the national calendar rests is worked
+        result.reasons.append(f"working_day:{calendar.source}")
     if on_leave:
         result.status = LEAVE
         result.reasons.append("approved_leave")
+        return result
+    if not ins and not stationed:
+        result.status = NOT_STATIONED
+        result.reasons.append("not_stationed")
         return result
     if not ins:
         result.status = ABSENT
@@ -193,8 +227,16 @@ def evaluate_month(
     leave_days: Iterable[date] = (),
     exceptions: Mapping[date, bool] | None = None,
     until: date | None = None,
+    stationed: Sequence[tuple[date, date | None]] | None = None,
+    now: datetime | None = None,
 ) -> Month:
-    """Every day of a month up to `until` (today: the days to come are not absences yet)."""
+    """Every day of a month up to `until` (today: the days to come are not absences yet).
+    `stationed`: the periods the engineer was stationed at the site, each (first day, the day
+    it ended or None while it lasts), the end not included (None: all along; empty: never, e.g.
+    a colleague who came to help); a working day outside them is an absence for nobody. `now`
+    (aware): the moment the month is read at; today is still to come, and left out, while it
+    has no check-in and its start plus the late allowance has not passed (at 07:30 nobody is
+    absent yet)."""
     zone = ZoneInfo(rules.timezone)
     by_day: dict[date, list[Punch]] = {}  # read once, not once per day of the month
     for punch in punches:
@@ -210,8 +252,29 @@ def evaluate_month(
     while day <= last:
         days.append(
             evaluate_day(
-                day, rules, by_day.get(day, []), on_leave=day in leave, exceptions=exceptions
+                day,
+                rules,
+                # the day and its neighbours: a check-out after midnight closes the day before
+                [
+                    *by_day.get(day - timedelta(days=1), []),
+                    *by_day.get(day, []),
+                    *by_day.get(day + timedelta(days=1), []),
+                ],
+                on_leave=day in leave,
+                exceptions=exceptions,
+                stationed=stationed is None or _within(day, stationed),
             )
         )
         day += timedelta(days=1)
+    if now is not None and days and days[-1].status == ABSENT:
+        today = days[-1].day
+        begun = datetime.combine(today, rules.periods[0].start, zone) + timedelta(
+            minutes=rules.late_after_minutes
+        )
+        if today == now.astimezone(zone).date() and now <= begun:
+            days.pop()
     return Month(year, month, days)
+
+
+def _within(day: date, periods: Sequence[tuple[date, date | None]]) -> bool:
+    return any(start <= day and (end is None or day < end) for start, end in periods)

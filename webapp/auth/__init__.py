@@ -12,4 +12,5 @@ PUBLIC = (
     "scope",
     "sessions",
     "signin",
+    "throttle",  # the counters: password sign-ins here, passkey challenges (passkeys/views.py)
 )

@@ -46,9 +46,10 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     ("equipment", "update"): Rule(FIELD),
     ("equipment", "delete"): Rule(OFFICE, lambda: _("Only the office can remove equipment.")),
     ("equipment", "import"): OFFICE_ONLY,
-    # files of equipment, rounds and faults
-    ("attachment", "create"): Rule(FIELD),
-    ("attachment", "upload"): Rule(FIELD),
+    # files of equipment, rounds and faults; a client user only a photo of a fault they reported
+    # (报修), the rest of that rule in attachments/sync.py
+    ("attachment", "create"): Rule(ANY_ROLE),
+    ("attachment", "upload"): Rule(ANY_ROLE),
     # rounds, their answers, faults
     ("round", "create"): ROUND_WORK,
     ("round", "update"): ROUND_WORK,  # its answers, submitting and signing it too
@@ -60,12 +61,22 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
     ("fault_event", "create"): Rule(ANY_ROLE),
     # check-ins at a site or room, by whoever works there (checkins/operations.py)
     ("checkin", "create"): Rule(FIELD),
+    # the machine-room access log (checkins/access.py): every site's, so the office's alone
+    ("access_log", "read"): OFFICE_ONLY,
     # leave and absence explanations: an engineer files their own (leave/operations.py), the
     # office decides
     ("leave", "file"): Rule(
         ("engineer",), lambda: _("Only an engineer files leave and explanations.")
     ),
     ("leave", "decide"): Rule(OFFICE, lambda: _("Only the office decides.")),
+    # spare parts (parts/operations.py): the office keeps the stock and answers requests;
+    # whoever works on a fault uses parts from its site's stock; engineers ask for parts
+    ("part", "manage"): Rule(OFFICE, lambda: _("Only the office manages the stock of parts.")),
+    ("part", "use"): Rule(FIELD),
+    ("part_request", "create"): Rule(
+        ("engineer",), lambda: _("Only an engineer asks the office for parts.")
+    ),
+    ("part_request", "decide"): Rule(OFFICE, lambda: _("Only the office decides.")),
     # conflicts between a device's edit and the server's
     (
         "conflict",
@@ -77,6 +88,11 @@ PERMISSIONS: dict[tuple[str, str], Rule] = {
         for entity in ("client", "site", "location", "assignment", "user")
         for op in ("create", "update", "delete")
     },
+    # revoking someone else's passkey ("lost phone"): it ends a way of signing in and of
+    # signing check-ins, so administrators alone; everyone removes their own (passkeys/views.py)
+    ("passkey", "revoke"): Rule(("admin",), lambda: _("Only an administrator revokes a passkey.")),
+    # notifications on one's own phone (notify/operations.py): anyone signed in, their own only
+    ("push_subscription", "manage"): Rule(ANY_ROLE),
     ("office", "use"): OFFICE_ONLY,  # the office pages (webapp/pages.py)
     ("user", "read"): OFFICE_ONLY,
     ("user", "end_sessions"): OFFICE_ONLY,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from ..errors import not_found
-from ..models import Assignment, Client, Equipment, Location, Site, User
+from ..models import Assignment, Client, Equipment, Fault, Location, Site, User
 from ..models.choices import OFFICE_ROLES
 
 
@@ -50,6 +50,22 @@ def require_in(record, site_ids: set, *, site=None):
     if record is None or (site if site is not None else record.site_id) not in site_ids:
         raise not_found()
     return record
+
+
+# A fault reaches the engineer it is assigned to wherever its site is (an engineer sent to
+# another site's fault): its page, its steps, and on their phone the fault and its steps.
+
+
+def reaches_fault(user: User, fault: Fault, site_ids: set) -> bool:
+    """Whether the user may see and act on this fault: at a site in scope, or assigned to them."""
+    return fault.site_id in site_ids or (
+        fault.assignee_id is not None and fault.assignee_id == user.id
+    )
+
+
+def assigned_faults(user_id):
+    """The ids of the faults assigned to a user, as a subquery (the pull's reader condition)."""
+    return Fault.select(Fault.id).where(Fault.assignee == user_id)
 
 
 def visible_clients(user: User):

@@ -17,8 +17,10 @@ or counts the attempt as a failure in advance, and the caller commits before che
 password. A right password then takes its reservation back (`forgive_attempt`). Parallel
 attempts therefore see each other: with a limit of 5, exactly 5 are checked.
 
-Only passwords are throttled here: a passkey sign-in proves possession of a key and must never be
-refused because someone mistyped or guessed a password.
+A passkey sign-in proves possession of a key and is never refused because someone mistyped or
+guessed a password. What is limited for passkeys is the anonymous step before: handing out
+sign-in challenges (`count_request`), a fixed number per address and window, so that one
+machine cannot fill the challenge table or keep the server busy with ceremonies it never ends.
 """
 
 from __future__ import annotations
@@ -179,6 +181,44 @@ def _slowed_down(remaining: timedelta) -> ApiError:
         "too_many_requests",
         _(
             "Several wrong passwords for this account. Try again in %(seconds)d seconds.",
+            seconds=seconds,
+        ),
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def count_request(
+    *, key: str, limit: int, window_seconds: int, now: datetime | None = None
+) -> None:
+    """Count one request under `key` in a fixed window that starts with the first request; at
+    `limit` refuse with 429 and Retry-After until the window ends. One locked row per key (the
+    same table and locking as the password counters), so parallel requests see each other."""
+    now = now or utcnow()
+    window = timedelta(seconds=window_seconds)
+    key = key[:160]
+    LoginThrottle.insert(key=key, failures=0, last_failure_at=now).on_conflict_ignore().execute()
+    query = LoginThrottle.select().where(LoginThrottle.key == key)
+    if not isinstance(db.obj, SqliteDatabase):
+        query = query.for_update()
+    row = query.get()
+    started, count = row.last_failure_at, row.failures
+    if now - started >= window:
+        started, count = now, 0
+    if count >= limit:
+        raise _too_many_challenges(started + window - now)
+    LoginThrottle.update(failures=count + 1, last_failure_at=started).where(
+        LoginThrottle.key == key
+    ).execute()
+
+
+def _too_many_challenges(remaining: timedelta) -> ApiError:
+    seconds = max(1, math.ceil(remaining.total_seconds()))
+    return ApiError(
+        429,
+        "too_many_requests",
+        _(
+            "Too many passkey sign-ins started from this network. Try again in %(seconds)d "
+            "seconds.",
             seconds=seconds,
         ),
         headers={"Retry-After": str(seconds)},

@@ -18,7 +18,7 @@ from peewee import DatabaseError
 
 from ..accounts.operations import change_own_password
 from ..accounts.schemas import CsrfOut, MeOut, PasswordChange, SignInBody
-from ..api import endpoint
+from ..api import endpoint, run_write
 from ..db import write_transaction
 from ..errors import ApiError, envelope
 from ..i18n import LANG_COOKIE
@@ -123,7 +123,7 @@ def choose_language():
     tags=TAGS,
 )
 def get_csrf():
-    return {"csrf_token": csrf_token()}
+    return {"csrf_token": csrf_token(), "signed_in": current_user.is_authenticated}
 
 
 @endpoint(
@@ -201,12 +201,37 @@ def sign_out_my_other_sessions():
     ["POST"],
     summary="Change my password (signs out my other devices)",
     body=PasswordChange,
+    transaction=False,
     response=SignedOutOut,
     tags=TAGS,
 )
 def change_my_password(body):
+    """The current password is a password check like a sign-in, so it is throttled like one: a
+    session taken from an unlocked phone must not try passwords without limit. The pair is (this
+    account, this session), so the owner's other devices are never held up; the address counts
+    as well. The attempt is counted and committed first, and taken back when the current
+    password was right (a refused new password is not a guess)."""
     user = current_user._get_current_object()
-    ended = change_own_password(
-        user, current=body["current_password"], new=body["new_password"], session=current_session()
-    )
-    return {"signed_out": ended}
+    row = current_session()
+    with write_transaction():
+        reservation = reserve_attempt(
+            username=user.username,
+            address=client_address(),
+            rules=ThrottleRules.from_config(current_app.config),
+            device=f"session:{row.id}" if row is not None else None,
+        )
+
+    def change() -> int:
+        ended = change_own_password(
+            user, current=body["current_password"], new=body["new_password"], session=row
+        )
+        forgive_attempt(reservation)
+        return ended
+
+    try:
+        return {"signed_out": run_write(change)}
+    except ApiError as refused:
+        if "current_password" not in (refused.fields or {}):  # right password, refused new one
+            with write_transaction():
+                forgive_attempt(reservation)
+        raise

@@ -27,7 +27,8 @@ from ..passkeys.relying_party import RelyingParty
 from ..records import create_record
 from ..tags.signing import TokenError, read_token
 from . import clock
-from .record import canonical_bytes, challenge_of
+from .access import EARLIEST_OFFSET, LATEST_OFFSET, local_day
+from .record import LEGACY_VERSION, canonical_bytes, challenge_of, has_access_fields
 
 VERIFIED = "verified"
 UNSIGNED = "unsigned"
@@ -50,6 +51,7 @@ BAD_TAG = "checkin_bad_tag"
 TAG_REVOKED = "checkin_tag_revoked"
 BAD_TIME = "checkin_bad_device_time"
 EXISTS = "checkin_exists"
+ACCESS_REQUIRED = "checkin_access_required"
 
 
 def refusal(code: str) -> ApiError:
@@ -73,6 +75,10 @@ def refusal(code: str) -> ApiError:
         ),
         BAD_TIME: _("The phone's time in this check-in cannot be read."),
         EXISTS: _("A check-in with this id was already received. It was not accepted again."),
+        ACCESS_REQUIRED: _(
+            "This room is restricted: a check-in there needs the purpose and the number of "
+            "people. Sync, then check in again: the phone will ask for them."
+        ),
     }
     status = 403 if code in (OTHER_USER, OTHER_USERS_PASSKEY) else 422
     if code == EXISTS:
@@ -96,6 +102,17 @@ def parse_device_time(text: str) -> datetime:
     if value.tzinfo is None:
         raise refusal(BAD_TIME)
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def missing_access(data: dict[str, Any]) -> list[str]:
+    """What a check-in at a restricted room lacks: a purpose (not blank) and a number of people.
+    The phone's `checkins.accessProblems` asks the same (tests/checkin_access_vectors.json)."""
+    missing = []
+    if not (data.get("purpose") or "").strip():
+        missing.append("purpose")
+    if data.get("people") is None:
+        missing.append("people")
+    return missing
 
 
 def _check_tag(token: str, location: Location | None) -> Tag:
@@ -158,9 +175,17 @@ def record_checkin(
         if location is None:
             raise not_found()
     signed_fields = {**data, "id": id}
+    sent = _unb64(data["canonical"])
     expected = canonical_bytes(signed_fields)
-    if _unb64(data["canonical"]) != expected:
+    if sent != expected and not has_access_fields(data):
+        # Made before the phone's app knew the access fields (version 1): still the same record.
+        legacy = canonical_bytes(signed_fields, LEGACY_VERSION)
+        expected = legacy if sent == legacy else expected
+    if sent != expected:
         raise refusal(TAMPERED)
+    restricted = location is not None and location.restricted
+    if data["kind"] == "in" and restricted and missing_access(data):
+        raise refusal(ACCESS_REQUIRED)
     device_time = parse_device_time(data["device_time"])
     if CheckIn.select().where(CheckIn.id == id).exists():
         raise refusal(EXISTS)
@@ -218,6 +243,9 @@ def record_checkin(
                 backed_up=bool(asserted and asserted.backed_up),
                 verification=VERIFIED if passkey is not None else UNSIGNED,
                 flags=flags,
+                purpose=data["purpose"],
+                people=data["people"],
+                escorts=data["escorts"],
             )
     except IntegrityError:  # the same record, sent by a push running beside this one
         raise refusal(EXISTS) from None
@@ -226,8 +254,12 @@ def record_checkin(
 # Reading ------------------------------------------------------------------------------------
 
 
-def checkins_for(actor: User, *, site_id=None, user_id=None, start=None, end=None, flagged=False):
-    """Check-ins the actor may read: the office all, an engineer their own."""
+def checkins_for(
+    actor: User, *, site_id=None, user_id=None, first_day=None, last_day=None, flagged=False
+):
+    """Check-ins the actor may read: the office all, an engineer their own; those made from
+    `first_day` to `last_day` (both included) by the phone's own day, as the access log and the
+    month sheet read them: 07:50 on the 1st in China is still the month before in UTC."""
     query = CheckIn.select(CheckIn, User).join(User, on=(CheckIn.user == User.id))
     if actor.role not in OFFICE_ROLES:
         if actor.role != "engineer":
@@ -237,11 +269,18 @@ def checkins_for(actor: User, *, site_id=None, user_id=None, start=None, end=Non
         query = query.where(CheckIn.site == site_id)
     if user_id is not None:
         query = query.where(CheckIn.user == user_id)
-    if start is not None:
+    if first_day is not None:  # every time zone's version of the days, narrowed below
+        start = datetime.combine(first_day, datetime.min.time()) - EARLIEST_OFFSET
         query = query.where(CheckIn.device_time >= start)
-    if end is not None:
+    if last_day is not None:
+        end = datetime.combine(last_day + timedelta(days=1), datetime.min.time()) + LATEST_OFFSET
         query = query.where(CheckIn.device_time < end)
-    rows = list(query.order_by(CheckIn.device_time.desc()))
+    rows = [
+        r
+        for r in query.order_by(CheckIn.device_time.desc())
+        if (first_day is None or local_day(r) >= first_day)
+        and (last_day is None or local_day(r) <= last_day)
+    ]
     if flagged:
         rows = [r for r in rows if r.flags or not r.signed]
     return rows

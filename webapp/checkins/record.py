@@ -14,7 +14,8 @@ from typing import Any
 
 from ..rounds.seal import canonical_json
 
-VERSION = 1
+VERSION = 2  # 2: with the access fields (purpose, people, escorts); 1: before them
+LEGACY_VERSION = 1  # still read: a phone may hold v1 records made before its app was updated
 TYPE = "rounds-checkin"  # no other signed thing of ours has these bytes
 
 
@@ -22,12 +23,13 @@ def _id(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def content(record: Mapping[str, Any]) -> dict[str, Any]:
+def content(record: Mapping[str, Any], version: int = VERSION) -> dict[str, Any]:
     """The signed fields, from the record's fields by their names in the contract. The passkey's
-    credential id is not among them: the assertion names it itself."""
-    return {
+    credential id is not among them: the assertion names it itself. Version 1 had no access
+    fields; version 2 always has them (empty away from a restricted room)."""
+    signed = {
         "type": TYPE,
-        "v": VERSION,
+        "v": version,
         "id": str(record["id"]),
         "user_id": str(record["user_id"]),
         "site_id": str(record["site_id"]),
@@ -37,10 +39,20 @@ def content(record: Mapping[str, Any]) -> dict[str, Any]:
         "device_time": record["device_time"],
         "server_time": record.get("server_time") or "",
     }
+    if version >= 2:
+        people = record.get("people")
+        signed["purpose"] = record.get("purpose") or ""
+        signed["people"] = None if people is None else int(people)
+        signed["escorts"] = [str(name) for name in record.get("escorts") or ()]
+    return signed
 
 
-def canonical_bytes(record: Mapping[str, Any]) -> bytes:
-    return canonical_json(content(record)).encode("utf-8")
+def canonical_bytes(record: Mapping[str, Any], version: int = VERSION) -> bytes:
+    return canonical_json(content(record, version)).encode("utf-8")
+
+
+def has_access_fields(record: Mapping[str, Any]) -> bool:
+    return bool(record.get("purpose") or record.get("people") is not None or record.get("escorts"))
 
 
 def challenge_of(data: bytes) -> bytes:

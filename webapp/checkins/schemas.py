@@ -3,15 +3,34 @@ back (docs/sync-protocol.md, docs/checkins.md)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ..sites.schemas import SyncedOut
-from ..validation import max_length, one_of
+from ..validation import Int, Schema, in_range, max_items, max_length, not_blank, one_of
 
 KINDS = {"in": 1, "out": 1}
 
+# The access record at a restricted room (机房出入登记); the phone reads these limits from the
+# contract (form "checkin_access"), never literals.
+MAX_PEOPLE = 99
+MAX_ESCORTS = 30
 
-class CheckInIn(Schema):
+
+class CheckInAccess(Schema):
+    """At a restricted room: the purpose (来访事由), the number of people (人数) and the names of
+    the people escorted (陪同/随行人员). Signed with the check-in. Which of them a check-in needs
+    is the rule in operations.py (the room decides); here, their form."""
+
+    purpose = fields.String(load_default="", validate=max_length(500))
+    people = Int(load_default=None, allow_none=True, validate=in_range(1, MAX_PEOPLE))
+    escorts = fields.List(
+        fields.String(validate=[not_blank, max_length(100)]),
+        load_default=list,
+        validate=max_items(MAX_ESCORTS),
+    )
+
+
+class CheckInIn(CheckInAccess):
     """What the phone sends: the signed fields, the bytes it signed, and the passkey's answer
     (null when the record was saved unsigned)."""
 
@@ -49,3 +68,21 @@ class CheckInOut(SyncedOut):
     backed_up = fields.Boolean()
     verification = fields.String(metadata={"enum": ["verified", "unsigned"]})
     flags = fields.List(fields.String())
+    purpose = fields.String()
+    people = fields.Integer(allow_none=True)
+    escorts = fields.List(fields.String())
+
+
+class FlagOut(Schema):
+    """A month of the engineer's at a site that asks for a written absence explanation."""
+
+    site_id = fields.Function(lambda f: str(f.site.id))
+    site_name = fields.Function(lambda f: f.site.name)
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    absences = fields.Integer()
+    late_minutes = fields.Integer()
+    explanation = fields.String(
+        metadata={
+            "description": "where the explanation stands: missing, waiting, accepted, returned"
+        }
+    )

@@ -39,5 +39,6 @@ def create_checkin(m, *, ctx) -> dict[str, Any]:
 HANDLERS = {("checkin", "create"): create_checkin}
 
 
-# The pull feed of check-ins, by site: webapp/sync/pull.py makes its Feed of these fields.
-FEEDS = [Feed("checkin", CheckIn, CheckInOut().dump, CheckIn.site)]
+# The pull feed of check-ins, by site, and only the engineer's own (who checked in where and when,
+# with whom, is not for colleagues or the client); the office sees them all on its pages.
+FEEDS = [Feed("checkin", CheckIn, CheckInOut().dump, CheckIn.site, owner=CheckIn.user)]

@@ -11,7 +11,7 @@ Who may do what:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,8 +21,10 @@ from flask_babel import gettext as _
 from .. import clock
 from ..attendance.leave import AFTERWARDS, notice
 from ..auth import permissions
+from ..checkins.clock import read_stamp
 from ..errors import ApiError, not_found, validation_error
 from ..models import AbsenceExplanation, Assignment, LeaveRequest, Site, User, utcnow
+from ..notify import outbox
 from ..records import create_record, lock, lock_rows, update_record
 from .schemas import parse_instant
 
@@ -68,6 +70,14 @@ def _filed_at(value: str, field: str):
     return moment
 
 
+def _signed(stamp: str):
+    """The time of a server stamp the phone held (aware UTC), or None: no stamp, or one that is
+    not ours (a replaced key, a forgery) counts for nothing, as the phone's own clock then
+    decides; the stamp cannot move the judged time earlier, only later."""
+    held = read_stamp(stamp) if stamp else None
+    return held.replace(tzinfo=UTC) if held is not None else None
+
+
 def _exists(model, id: UUID) -> None:
     if model.select().where(model.id == id).exists():
         raise ApiError(409, "exists", _("A record with this id already exists."))
@@ -109,7 +119,9 @@ def create_leave(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) 
                 {"stand_in_id": [_("The stand-in must be an engineer stationed at this site.")]}
             )
     filed = _filed_at(data["filed_at"], "filed_at")
-    given = notice(data["first_day"], data["last_day"], filed, site.timezone)
+    given = notice(
+        data["first_day"], data["last_day"], filed, site.timezone, _signed(data["server_time"])
+    )
     if given.status == AFTERWARDS and not data["reason"].strip():
         raise validation_error(
             {"reason": [_("Leave filed afterwards is an emergency: say what happened.")]}
@@ -157,6 +169,8 @@ def withdraw_leave(record: LeaveRequest, *, actor: User) -> LeaveRequest:
     if record.engineer_id != actor.id:
         raise ApiError(403, "forbidden", _("Only the engineer who asked may withdraw it."))
     lock(record)
+    if record.status == "withdrawn":  # from another phone, or sent again
+        raise ApiError(409, "withdrawn", _("You have already withdrawn this request."))
     if record.status != "waiting":
         raise ApiError(409, "decided", _("The office has already decided on this request."))
     return update_record(record, actor=actor, changes={"status": "withdrawn"})
@@ -170,7 +184,7 @@ def decide_leave(record: LeaveRequest, *, actor: User, decision: str, note: str)
     if record.status != "waiting":
         raise ApiError(409, "decided", _("This request is no longer waiting for a decision."))
     status = "approved" if decision == "approve" else "returned"
-    return update_record(
+    record = update_record(
         record,
         actor=actor,
         changes={
@@ -180,15 +194,18 @@ def decide_leave(record: LeaveRequest, *, actor: User, decision: str, note: str)
             "decided_at": utcnow(),
         },
     )
+    outbox.leave_decided(record, User.get_by_id(record.engineer_id))
+    return record
 
 
-def approved_leave_days(engineer: Any, site: Any, first: date, last: date) -> set[date]:
-    """The days from first to last (both included) that approved leave of the engineer at the
-    site covers: what webapp/attendance/rules.evaluate_month(leave_days=...) takes."""
-    days: set[date] = set()
+def approved_leave(engineer: Any, first: date, last: date) -> dict[date, LeaveRequest]:
+    """Each day from first to last (both included) that approved leave of the engineer covers,
+    with the request covering it (its type explains a sheet's cell). Leave is the person's, at
+    whichever site it was asked: an engineer stationed at two sites asks once (a second request
+    on the same days is refused as overlapping), and is on leave at both."""
+    days: dict[date, LeaveRequest] = {}
     query = LeaveRequest.live().where(
         (LeaveRequest.engineer == engineer)
-        & (LeaveRequest.site == site)
         & (LeaveRequest.status == "approved")
         & (LeaveRequest.first_day <= last)
         & (LeaveRequest.last_day >= first)
@@ -197,9 +214,15 @@ def approved_leave_days(engineer: Any, site: Any, first: date, last: date) -> se
         day = max(row.first_day, first)
         end = min(row.last_day, last)
         while day <= end:
-            days.add(day)
+            days[day] = row
             day += timedelta(days=1)
     return days
+
+
+def approved_leave_days(engineer: Any, first: date, last: date) -> set[date]:
+    """The days from first to last (both included) that approved leave of the engineer covers:
+    what webapp/attendance/rules.evaluate_month(leave_days=...) takes."""
+    return set(approved_leave(engineer, first, last))
 
 
 # Absence explanations -------------------------------------------------------------------------
@@ -262,7 +285,7 @@ def decide_explanation(
     if record.status != "waiting":
         raise ApiError(409, "decided", _("This explanation is no longer waiting for a decision."))
     status = "accepted" if decision == "accept" else "returned"
-    return update_record(
+    record = update_record(
         record,
         actor=actor,
         changes={
@@ -272,6 +295,8 @@ def decide_explanation(
             "decided_at": utcnow(),
         },
     )
+    outbox.explanation_decided(record, User.get_by_id(record.engineer_id))
+    return record
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ class LeaveCreate(Schema):
     reason = Text(1000)
     stand_in_id = fields.UUID(load_default=None, allow_none=True)
     filed_at = DeviceTime(required=True)
+    # The newest server-signed time the phone held when filing (checkins/clock.py), if any.
+    server_time = fields.String(load_default="", validate=max_length(200))
 
     @validates("filed_at")
     def _instant(self, value: str, **_kw) -> None:

@@ -9,6 +9,7 @@ from peewee import (
     CharField,
     DateTimeField,
     ForeignKeyField,
+    IntegerField,
     TextField,
 )
 
@@ -21,6 +22,7 @@ from .tags import Tag
 
 
 class CheckIn(SyncedModel):
+    SYNC_ENTITY = "checkin"
     user = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     site = ForeignKeyField(Site, backref="+", on_delete="RESTRICT")
     location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
@@ -42,3 +44,8 @@ class CheckIn(SyncedModel):
     verification = CharField(max_length=16)  # verified, unsigned
     flags = JSONText(default=list)  # clock_outside_window, counter_repeated, no_tag, ...
     note = TextField(default="")
+    # At a restricted room (signed with the rest, docs/checkins.md "Access log"): 来访事由, 人数,
+    # 陪同/随行人员. Empty on a check-out and on check-ins elsewhere.
+    purpose = TextField(default="")
+    people = IntegerField(null=True)
+    escorts = JSONText(default=list)

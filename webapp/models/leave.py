@@ -18,6 +18,7 @@ from .people import User
 
 
 class LeaveRequest(SyncedModel):
+    SYNC_ENTITY = "leave"
     engineer = ForeignKeyField(User, backref="leave_requests", on_delete="RESTRICT")
     site = ForeignKeyField(Site, backref="leave_requests", on_delete="RESTRICT")
     first_day = DateField()
@@ -35,6 +36,7 @@ class LeaveRequest(SyncedModel):
 
 
 class AbsenceExplanation(SyncedModel):
+    SYNC_ENTITY = "explanation"
     engineer = ForeignKeyField(User, backref="absence_explanations", on_delete="RESTRICT")
     site = ForeignKeyField(Site, backref="absence_explanations", on_delete="RESTRICT")
     month = CharField(max_length=7)  # "2026-11"

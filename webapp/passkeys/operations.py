@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from peewee import IntegrityError
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
+from ..auth import permissions
 from ..db import savepoint
 from ..errors import ApiError, forbidden, not_found
 from ..models import Passkey, PasskeyChallenge, User, utcnow
@@ -289,7 +290,10 @@ def rename_passkey(*, actor: User, passkey: Passkey, name: str) -> Passkey:
 
 def remove_passkey(*, actor: User, passkey: Passkey) -> bool:
     """The owner removes a passkey, or the office revokes one ("lost phone"): it can no longer
-    sign anything. The row stays, marked. Returns whether it was still live."""
+    sign anything. The row stays, marked. Returns whether it was still live. Someone else's
+    passkey is revoked by an administrator only (auth/permissions.py)."""
+    if actor.id != passkey.user_id:
+        permissions.require(actor, "passkey", "revoke")
     revoked = (
         Passkey.update(revoked_at=utcnow(), revoked_by=actor)
         .where((Passkey.id == passkey.id) & Passkey.revoked_at.is_null())
@@ -303,8 +307,8 @@ def remove_passkey(*, actor: User, passkey: Passkey) -> bool:
 
 def for_office_page(user: User, viewer: User) -> dict:
     """What the office's user page shows of the user's passkeys (revoked ones too), and whether
-    the viewer may revoke them (an administrator's only by an administrator)."""
+    the viewer may revoke them (administrators only)."""
     return {
         "user_passkeys": list(passkeys_of(user, include_revoked=True)),
-        "can_revoke_passkeys": viewer.role == "admin" or user.role != "admin",
+        "can_revoke_passkeys": permissions.may(viewer, "passkey", "revoke"),
     }

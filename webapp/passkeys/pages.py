@@ -1,5 +1,5 @@
 """Passkeys in the office: one's own on the account page, and a user's on their page, where
-the office revokes one ("lost phone")."""
+an administrator revokes one ("lost phone")."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.operations import may_end_sessions
+from ..auth import permissions
 from ..auth.scope import parse_id
 from ..errors import not_found
 from ..models import User
@@ -28,11 +28,12 @@ def account():
 @bp.route("/users/<user_id>/passkeys/<passkey_id>/revoke", methods=["POST"])
 @office_page
 def revoke(user_id, passkey_id):
-    """Revoke one passkey of a user ("lost phone"): it signs nobody in any more."""
+    """Revoke one passkey of a user ("lost phone"): it signs nobody in any more. Administrators
+    only (auth/permissions.py); the operation checks again."""
+    permissions.require(current_user, "passkey", "revoke")
     user = User.get_or_none(User.id == parse_id(user_id))
     if user is None:
         raise not_found()
-    may_end_sessions(current_user, user)  # the same people who may sign the user out
     revoked = ops.remove_passkey(
         actor=current_user._get_current_object(),
         passkey=ops.get_passkey_of(user, parse_id(passkey_id)),

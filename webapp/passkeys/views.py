@@ -10,8 +10,11 @@ from datetime import timedelta
 from flask import Blueprint, current_app
 from flask_login import current_user
 
+from .. import clock
 from ..accounts.schemas import MeOut
 from ..api import endpoint
+from ..auth import throttle
+from ..auth.login import client_address
 from ..auth.scope import parse_id
 from ..auth.signin import begin_session, signed_in_user
 from ..db import write_transaction
@@ -115,6 +118,14 @@ def remove(passkey_id):
     tags=TAGS,
 )
 def sign_in_options():
+    # Anyone may ask, so each address gets a limited number (auth/throttle.py, docs/security.md).
+    config = current_app.config
+    throttle.count_request(
+        key=f"passkey:challenge:{client_address()}",
+        limit=int(config["PASSKEY_CHALLENGES_PER_ADDRESS"]),
+        window_seconds=int(config["PASSKEY_CHALLENGE_WINDOW_SECONDS"]),
+        now=clock.now().replace(tzinfo=None),
+    )
     challenge = ops.new_challenge(purpose=ops.SIGN_IN, user=None, lifetime=_lifetime())
     challenge.options = ops.authentication_options(rp=current_rp(), challenge=challenge)
     return challenge

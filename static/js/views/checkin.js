@@ -8,7 +8,8 @@
  * flags) or in the outbox (refused, with the reason).
  */
 
-import { makeCheckin } from '../checkins.js';
+import { accessProblems, escortNames, makeCheckin } from '../checkins.js';
+import { fieldRules } from '../contract.js';
 import { t } from '../i18n.js';
 import { Scanner } from '../scanner.js';
 import { openTag, openToken } from '../tags.js';
@@ -27,6 +28,64 @@ function statusOf(rec, refused) {
   }
   if (rec.verification === 'verified') return { state: 'verified', text: t('Verified by the server') };
   return { state: 'unsigned', text: t('Received unsigned') };
+}
+
+function accessProblemText(p) {
+  if (p.field === 'purpose') {
+    return p.problem === 'required'
+      ? t('This room is restricted: say the purpose of the visit.')
+      : t('The purpose is at most %(limit)s characters.', { limit: p.limit });
+  }
+  if (p.field === 'people') {
+    return t('The number of people is a whole number from %(min)s to %(max)s.', { min: p.min, max: p.max });
+  }
+  return p.problem === 'too_many'
+    ? t('At most %(limit)s escorted people.', { limit: p.limit })
+    : t('A name is at most %(limit)s characters.', { limit: p.limit });
+}
+
+/**
+ * The access record asked at a restricted room (机房出入登记): purpose, people, escorted names.
+ * Limits come with the server's contract (form "checkin_access").
+ */
+function accessForm() {
+  const rules = fieldRules('checkin_access');
+  const purposeRule = rules.get('purpose') || {};
+  const peopleRule = rules.get('people') || {};
+  const purpose = h('textarea', {
+    name: 'purpose', rows: 2, required: true, 'data-testid': 'access-purpose',
+    maxlength: purposeRule.max_length,
+  });
+  const people = h('input', {
+    name: 'people', type: 'number', inputmode: 'numeric', required: true, value: '1',
+    min: peopleRule.min, max: peopleRule.max, step: 1, 'data-testid': 'access-people',
+  });
+  const escorts = h('textarea', { name: 'escorts', rows: 2, 'data-testid': 'access-escorts' });
+  const problems = h('div', { 'data-testid': 'access-problems', 'aria-live': 'polite' });
+  const el = h('fieldset.checkin-access', { 'data-testid': 'access-form' },
+    h('legend', null, t('Restricted room: access record')),
+    h('label', null, t('Purpose of the visit'), purpose),
+    h('label', null, t('Number of people'), people),
+    h('label', null, t('People escorted (one name per line)'), escorts),
+    problems);
+  return {
+    el,
+    /** @returns {{purpose:string, people:number|null, escorts:string[]}|null} null when wrong */
+    read() {
+      const count = people.value.trim() === '' ? null : Number(people.value);
+      const access = { purpose: purpose.value.trim(), people: count, escorts: escortNames(escorts.value) };
+      const found = accessProblems(access);
+      replace(problems, ...found.map((p) => h('p.notice.error', { dataset: { field: p.field } }, accessProblemText(p))));
+      if (found.length) (found[0].field === 'purpose' ? purpose : found[0].field === 'people' ? people : escorts).focus();
+      return found.length ? null : access;
+    },
+    clear() {
+      purpose.value = '';
+      people.value = '1';
+      escorts.value = '';
+      replace(problems);
+    },
+  };
 }
 
 function tagProblem(reason) {
@@ -70,6 +129,9 @@ export async function renderCheckin(ctx, { siteId = null, token = null }) {
   }
   const locations = (await ctx.db.list(userId, 'location')).filter((l) => String(l.site_id) === site.id);
   const nameOf = (id) => (locations.find((l) => l.id === id) || {}).name || '';
+  const restricted = () => Boolean(place.locationId
+    && (locations.find((l) => l.id === place.locationId) || {}).restricted);
+  const access = accessForm();
 
   const placeLine = h('p.checkin-place', { 'data-testid': 'checkin-place' });
   const notice = h('div', { 'data-testid': 'checkin-notice', 'aria-live': 'polite' });
@@ -83,11 +145,15 @@ export async function renderCheckin(ctx, { siteId = null, token = null }) {
     replace(placeLine, place.locationId
       ? t('Room: %(room)s, %(site)s (label scanned)', { room: nameOf(place.locationId), site: site.name })
       : t('Site: %(site)s (no room label; the site was picked)', { site: site.name }));
+    access.el.hidden = !restricted();
   };
   if (problem) replace(notice, h('p.notice.error', { dataset: { reason: 'tag' } }, problem));
 
   async function drawList() {
-    const records = (await ctx.db.list(userId, 'checkin')).filter((c) => String(c.site_id) === site.id);
+    // Only this engineer's own (the feed sends no one else's; a phone synced before that rule
+    // may still hold colleagues' check-ins, which are not shown).
+    const records = (await ctx.db.list(userId, 'checkin'))
+      .filter((c) => String(c.site_id) === site.id && String(c.user_id) === userId);
     // A refused check-in has no copy on the server to fall back to: it is shown from its
     // outbox entry, which keeps everything that was signed.
     const refused = new Map();
@@ -105,6 +171,7 @@ export async function renderCheckin(ctx, { siteId = null, token = null }) {
         h('strong', null, kindText(c.kind)), ' ',
         h('span', null, String(c.device_time).replace('T', ' ').slice(0, 19)), ' ',
         c.location_id ? h('span', null, nameOf(String(c.location_id))) : null,
+        c.purpose ? h('div.checkin-purpose', null, t('Purpose: %(purpose)s', { purpose: c.purpose })) : null,
         h('div.checkin-status', null, status.text));
     }));
     if (!records.length) replace(list, h('li.empty', null, t('No check-ins on this phone yet.')));
@@ -113,13 +180,17 @@ export async function renderCheckin(ctx, { siteId = null, token = null }) {
   let busy = false;
   async function checkIn(kind) {
     if (busy) return;
+    // At a restricted room a check-in carries its access record; a check-out closes it.
+    const details = kind === 'in' && restricted() ? access.read() : null;
+    if (kind === 'in' && restricted() && !details) return;
     busy = true;
     inButton.disabled = outButton.disabled = true;
     try {
       const made = await makeCheckin({
         db: ctx.db, userId, siteId: site.id, locationId: place.locationId, tagToken: place.token,
-        kind, rpId: location.hostname,
+        kind, rpId: location.hostname, access: details,
       });
+      if (details) access.clear();
       const where = place.locationId ? nameOf(place.locationId) : site.name;
       await ctx.outbox.create({
         entity: 'checkin', id: made.id, values: made.changes,
@@ -178,7 +249,7 @@ export async function renderCheckin(ctx, { siteId = null, token = null }) {
     h('p.crumbs', null, h('a', { href: '#/' }, t('My sites')), ' › ',
       h('a', { href: `#/sites/${encodeURIComponent(site.id)}` }, site.name)),
     h('h1', null, t('Check in / check out')),
-    placeLine, scanButton, video, notice, inButton, outButton,
+    placeLine, scanButton, video, notice, access.el, inButton, outButton,
     h('h2', null, t('On this phone')), list);
   return {
     el,

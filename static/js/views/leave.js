@@ -9,10 +9,11 @@
 import { AttachmentError, newAttachment, preparePhoto } from '../attachments.js';
 import { labels, maxLength } from '../contract.js';
 import { t, tn } from '../i18n.js';
-import { leaveNotice } from '../leave.js';
+import { heldServerTime } from '../checkins.js';
+import { leaveNotice, stampTime } from '../leave.js';
 import { mutation } from '../outbox.js';
 import { go } from '../router.js';
-import { h, keepDates, replace } from './dom.js';
+import { h, keepDates, oneTap, replace } from './dom.js';
 
 /** The leave types and statuses come with the contract (webapp/models/choices.py). */
 export const LEAVE_KINDS = () => labels('leave_kind');
@@ -73,14 +74,15 @@ export async function renderLeaveList(ctx) {
   // Waiting first, then the newest leave first.
   leave.sort((a, b) => (b.status === 'waiting') - (a.status === 'waiting')
     || String(b.first_day).localeCompare(String(a.first_day)));
-  const withdraw = async (r) => {
-    if (!window.confirm(t('Withdraw this leave request?'))) return;
+  const withdraw = oneTap(async (r) => {
+    if (!window.confirm(t('Withdraw this leave request?'))) return false;
     await ctx.outbox.commitInOrder([mutation({
       entity: 'leave', id: r.id, op: 'withdraw', baseVersion: r._version, changes: {},
       label: `${t('Leave')} · ${days(r.first_day, r.last_day)}`, siteId: String(r.site_id),
     })]);
     ctx.rerender();
-  };
+    return true;
+  });
   const leaveRow = (r) => h('li.tile', { 'data-testid': 'leave-item', class: `leave-${r.status}` },
     h('strong', null, kinds[r.kind] || r.kind, ' · ', keepDates(days(r.first_day, r.last_day))),
     h('span.muted', null, siteName(r.site_id), r.stand_in_name ? ` · ${t('Stand-in: %(name)s', { name: r.stand_in_name })}` : ''),
@@ -126,6 +128,7 @@ export async function renderLeaveForm(ctx) {
   }
   const draftKey = 'leave-new';
   const saved = (await ctx.db.draft(userId, draftKey)) || {};
+  const stamp = await heldServerTime(ctx.db); // the newest signed server time: a floor for "now"
   const tomorrow = new Date(Date.now() + 86_400_000);
   const values = {
     site_id: sites[0].id, first_day: isoDay(tomorrow), last_day: isoDay(tomorrow), kind: 'personal',
@@ -152,7 +155,7 @@ export async function renderLeaveForm(ctx) {
   const zone = () => (sites.find((s) => s.id === site.value) || {}).timezone || DEFAULT_ZONE;
   const current = () => {
     if (!first.value || !last.value || last.value < first.value) return null;
-    return leaveNotice(first.value, last.value, new Date(), zone());
+    return leaveNotice(first.value, last.value, new Date(), zone(), stampTime(stamp));
   };
   const showNotice = () => {
     const n = current();
@@ -184,7 +187,7 @@ export async function renderLeaveForm(ctx) {
     formError,
     h('button.btn.primary.block', { type: 'submit', 'data-testid': 'send-leave' }, t('Send to the office')),
     h('a.btn.block', { href: '#/leave' }, t('Cancel')));
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', oneTap(async (event) => {
     event.preventDefault();
     for (const el of Object.values(errors)) el.textContent = '';
     const n = current();
@@ -199,32 +202,40 @@ export async function renderLeaveForm(ctx) {
     const changes = {
       site_id: site.value, first_day: first.value, last_day: last.value, kind: kind.value,
       reason: reason.value.trim(), stand_in_id: standIn.value || null, filed_at: deviceNow(),
+      server_time: stamp, // the server judges the notice from it too when the clock is behind
     };
     const label = `${LEAVE_KINDS()[kind.value]} · ${days(first.value, last.value)}`;
     await ctx.outbox.commitInOrder([mutation({ entity: 'leave', id, op: 'create', changes, label, siteId: site.value })], [], draftKey);
     ctx.flash(t('Saved on this phone; it goes to the office when the network is there.'));
     go('/leave');
-  });
+    return true;
+  }));
   return form;
 }
 
 /**
  * The absence explanation form: a month at a site, the text, an optional photo.
  * @param {import('./context.js').Context} ctx
+ * @param {{siteId?: string, month?: string}} [prefill] from the home screen's prompt of a
+ *   flagged month: that site and month, chosen over a draft's
  */
-export async function renderExplanationForm(ctx) {
+export async function renderExplanationForm(ctx, prefill = {}) {
   const userId = ctx.userId();
   const { sites } = await mine(ctx);
   if (!sites.length) {
     return h('div.empty', null, t('Your sites are not on this device yet. Connect to the network once to download them.'));
   }
-  const draftKey = 'explanation-new';
+  const draftKey = prefill.month ? `explanation-${prefill.siteId}-${prefill.month}` : 'explanation-new';
   const now = new Date();
   const previous = new Date(now.getFullYear(), now.getMonth() - 1, 1);
   const values = {
     site_id: sites[0].id, month: `${previous.getFullYear()}-${pad(previous.getMonth() + 1)}`, text: '',
     ...((await ctx.db.draft(userId, draftKey)) || {}),
   };
+  if (prefill.month && sites.some((s) => s.id === prefill.siteId)) {
+    values.site_id = prefill.siteId;
+    values.month = prefill.month;
+  }
   let photo = null;
   const site = h('select', { name: 'site_id' }, sites.map((s) => h('option', { value: s.id, selected: s.id === values.site_id }, s.name)));
   const month = h('input', { type: 'month', name: 'month', value: values.month, 'data-testid': 'month', placeholder: '2026-11' });
@@ -258,7 +269,7 @@ export async function renderExplanationForm(ctx) {
     field(t('Photo (optional)'), photoInput, [photoState, photoError]),
     h('button.btn.primary.block', { type: 'submit', 'data-testid': 'send-explanation' }, t('Send to the office')),
     h('a.btn.block', { href: '#/leave' }, t('Cancel')));
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', oneTap(async (event) => {
     event.preventDefault();
     textError.textContent = '';
     monthError.textContent = '';
@@ -276,6 +287,7 @@ export async function renderExplanationForm(ctx) {
     await ctx.outbox.commit([create], attachments, draftKey);
     ctx.flash(t('Saved on this phone; it goes to the office when the network is there.'));
     go('/leave');
-  });
+    return true;
+  }));
   return form;
 }
