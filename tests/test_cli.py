@@ -169,3 +169,24 @@ def test_a_new_epoch_after_a_restore(runner, app):
     assert current_epoch() != before
     assert "Sessions ended: 1." in result.output
     assert [s.revoked_reason for s in UserSession.select()] == ["restored"]
+
+
+def test_the_worker_runs_one_round(runner, app, world):
+    from webapp.models import Notification
+
+    Notification.create(
+        user=world["users"]["engineer"].id, key="k", kind="fault_assigned", title="t", url="/app/"
+    )
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "escalated: 0, gone: 1"  # nobody subscribed: nowhere to send
+    assert Notification.get().state == "gone"
+
+
+def test_vapid_keys_are_made_once_and_the_public_key_printed(runner, app):
+    first = runner.invoke(args=["vapid-keys"])
+    again = runner.invoke(args=["vapid-keys"])
+    assert first.exit_code == 0 and again.exit_code == 0
+    assert first.output.startswith("Made ") and again.output.startswith("Using ")
+    key = first.output.split("Public key: ")[1].strip()
+    assert len(key) == 87 and again.output.split("Public key: ")[1].strip() == key

@@ -1,11 +1,14 @@
-"""Commands: seed-demo, create-user, demo (upgrade + seed + serve), sync, checklists."""
+"""Commands: seed-demo, create-user, demo (upgrade + seed + serve), sync, checklists, worker
+(notifications and escalation), vapid-keys."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from .db import upgrade, write_transaction
 from .extensions import db
@@ -88,6 +91,9 @@ def demo_command(host: str) -> None:
     click.echo(f"Rounds is running at http://{host}:{port}  (Ctrl+C to stop)")
     from werkzeug.serving import run_simple
 
+    from .notify.worker import start_thread
+
+    start_thread(current_app._get_current_object())  # notifications and escalation, in-process
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
@@ -136,7 +142,52 @@ def install_checklists_command() -> None:
         click.echo(line)
 
 
+@click.command(
+    "worker",
+    help="Send the notification outbox by Web Push and escalate faults near their limits. "
+    "Runs until stopped; several copies may run at once.",
+)
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.option("--once", is_flag=True, help="One round (sweep, then send what is due), then stop.")
+@with_appcontext
+def worker_command(interval: float, once: bool) -> None:
+    from .notify import worker
+
+    if once:
+        with db.connection_context():
+            done = worker.run_once()
+        click.echo(", ".join(f"{k}: {v}" for k, v in sorted(done.items())))
+        return
+    click.echo(f"Worker running (a round every {interval:g} s; Ctrl+C to stop).")
+    with contextlib.suppress(KeyboardInterrupt):
+        worker.run(interval)
+
+
+@click.command(
+    "vapid-keys",
+    help="Make the Web Push (VAPID) key if there is none (VAPID_KEY_FILE or the instance folder) "
+    "and print its public key.",
+)
+@with_appcontext
+def vapid_keys_command() -> None:
+    from .notify import keys
+
+    path = keys.key_path()
+    made = not path.exists()
+    public = keys.public_key()
+    click.echo(f"{'Made' if made else 'Using'} {path}")
+    click.echo(f"Public key: {public}")
+
+
 def init_app(app: Flask) -> None:
-    commands = (seed_demo_command, create_user_command, demo_command, sync_cli, checklists_cli)
+    commands = (
+        seed_demo_command,
+        create_user_command,
+        demo_command,
+        sync_cli,
+        checklists_cli,
+        worker_command,
+        vapid_keys_command,
+    )
     for command in commands:
         app.cli.add_command(command)

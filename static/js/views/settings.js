@@ -11,6 +11,7 @@ import { confirmAction, h, replace } from './dom.js';
 import { downloadJson, toBase64 } from './download.js';
 import { size, when } from './format.js';
 import { passkeysCard } from './passkeys.js';
+import * as push from '../push.js';
 
 const LANGUAGE_NAMES = { zh_Hans: '简体中文', zh_Hant: '繁體中文', en: 'English' };
 
@@ -31,6 +32,7 @@ export async function renderSettings(ctx) {
     devicesCard(ctx),
     passwordCard(ctx),
     passkeysCard(ctx),
+    notifyCard(ctx),
     await languageCard(ctx),
     await storageCard(),
     await aboutCard(ctx),
@@ -137,6 +139,58 @@ function passwordCard(ctx) {
       h('p.muted.small', null, t('Your other devices will be signed out; they keep what they have not sent.')),
       h('button.btn', { type: 'submit' }, t('Change password'))),
     status);
+}
+
+/**
+ * Notifications on this phone: asked for only when the person taps the button (the browser's
+ * permission prompt comes from that tap, never on load); says where things stand; can be
+ * turned off. Needs the network (the server keeps the subscription).
+ */
+function notifyCard(ctx) {
+  const status = h('p.muted', { role: 'status', 'data-testid': 'notify-status' });
+  const actions = h('div.actions');
+  const say = (text) => replace(status, text);
+
+  async function failed(result) {
+    if (result.reason === 'denied') say(t('Notifications are blocked for this app. Allow them in the browser’s site settings, then try again.'));
+    else if (result.reason === 'refused') say(t('This browser could not reach its push service. Try again when online.'));
+    else if (result.answer && result.answer.status === 401) ctx.session.markExpired();
+    else say(errorMessage(result.answer) || t('Connect to the network to turn notifications on or off.'));
+  }
+
+  async function act(step) {
+    for (const button of actions.querySelectorAll('button')) button.disabled = true;
+    let result;
+    try {
+      result = await step(ctx.api);
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      result = { ok: false, reason: 'network' };
+    }
+    if (!result.ok) await failed(result);
+    await show(result.ok);
+  }
+
+  async function show(clear = true) {
+    const allowed = push.permission();
+    if (allowed === 'unsupported') {
+      say(t('This browser cannot show notifications from the app. Installing it to the home screen usually helps.'));
+      replace(actions);
+      return;
+    }
+    const subscription = await push.current().catch(() => null);
+    if (clear) {
+      say(subscription ? t('This phone is notified: faults assigned to you, clocks near their limit, answers to your leave.')
+        : allowed === 'denied' ? t('Notifications are blocked for this app. Allow them in the browser’s site settings, then try again.')
+          : t('This phone is not notified.'));
+    }
+    replace(actions, subscription
+      ? h('button.btn', { type: 'button', 'data-testid': 'notify-off', onclick: () => act(push.unsubscribe) }, t('Stop notifications on this phone'))
+      : h('button.btn.primary', { type: 'button', 'data-testid': 'notify-on', onclick: () => act(push.subscribe) }, t('Notify me on this phone')));
+  }
+
+  show();
+  return h('section.card', { 'data-testid': 'notify' }, h('h2', null, t('Notifications')), status, actions);
 }
 
 /**
