@@ -115,6 +115,19 @@ CASES: list[dict[str, Any]] = [
         "now": T(50),
     },
     {
+        "name": "the case analysis after closing counts and changes nothing",
+        "fault": FAULT,
+        "events": [
+            ev(1, "on_site", T(5), seq=1),
+            ev(2, "resolved", T(30), seq=2, diagnosis="d", action="a"),
+            ev(3, "reviewed", T(35), seq=3, root_cause="r", improvement="i", lessons="l"),
+            ev(4, "closed", T(40), by=D, seq=4),
+            ev(5, "reviewed", T(50), by=D, seq=5, root_cause="r2", improvement="", lessons=""),
+        ],
+        "policy": ALWAYS,
+        "now": T(55),
+    },
+    {
         "name": "closing an unresolved fault has no effect; cancelling ends it",
         "fault": FAULT,
         "events": [

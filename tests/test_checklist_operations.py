@@ -11,6 +11,7 @@ from webapp.checklists import operations as ops
 from webapp.checklists.content import expand, validate_template
 from webapp.errors import ApiError
 from webapp.models import AuditEntry, ChecklistTemplate, Schedule, Site, TemplateVersion
+from webapp.models.choices import CLIENT_TYPES
 
 
 def _label(zh: str, en: str) -> dict[str, str]:
@@ -160,8 +161,12 @@ def test_a_retired_template_keeps_its_versions_and_takes_no_new_draft(app):
 
 def test_installing_the_shipped_templates_publishes_version_one(app):
     done = ops.install_shipped()
-    assert len(done) == 2 and all("installed" in line for line in done)
-    for key, form in (("daily-round", "round"), ("maintenance-report", "maintenance_report")):
+    assert len(done) == 3 and all("installed" in line for line in done)
+    for key, form in (
+        ("daily-round", "round"),
+        ("maintenance-report", "maintenance_report"),
+        ("contact-form", "contact_form"),
+    ):
         template = ChecklistTemplate.get(ChecklistTemplate.key == key)
         assert (template.form, template.status, template.published_version) == (
             form,
@@ -193,7 +198,7 @@ def test_changed_shipped_content_is_published_as_a_new_version(app, monkeypatch)
         ops, "shipped_content", lambda key: changed if key == "daily-round" else original(key)
     )
     done = ops.install_shipped()
-    assert "version 2 published" in done[0] and "unchanged" in done[1]
+    assert "version 2 published" in done[0] and "unchanged" in done[1] and "unchanged" in done[2]
     template = ChecklistTemplate.get(ChecklistTemplate.key == "daily-round")
     assert template.published_version == 2
     assert ops.published_version(template).content == changed
@@ -250,14 +255,45 @@ def test_shipped_templates_hold_every_item_of_the_paper_forms(app):
         assert all(item["label"][lang].strip() for lang in ("zh_Hans", "zh_Hant", "en"))
 
 
+def test_the_contact_form_holds_every_field_of_the_paper_form(app):
+    form = ops.shipped_content("contact-form")
+    assert form["title"]["zh_Hans"] == "客户服务联络单"
+    assert validate_template(form) == {}
+    items = {i["key"]: i for s in form["sections"] for i in s["items"]}
+    assert list(items) == [
+        "client_type",
+        "service_requested",
+        "handling_plan",
+        "result",
+        "remarks",
+    ]
+    labels = {k: i["label"]["zh_Hans"] for k, i in items.items()}
+    assert labels == {
+        "client_type": "客户属性",
+        "service_requested": "待服务内容",
+        "handling_plan": "处理方案",
+        "result": "处理结果",
+        "remarks": "备注",
+    }
+    # The client's type is prefilled from the client's record: the same keys as the vocabulary.
+    assert [o["key"] for o in items["client_type"]["options"]] == list(CLIENT_TYPES)
+    results = " ".join(o["label"]["zh_Hans"] for o in items["result"]["options"])
+    for words in ("已完成服务", "未完成服务", "需返修、更换设备", "需重新联络", "其它"):
+        assert words in results
+    assert not items["remarks"]["required"]
+    for item in items.values():
+        assert all(item["label"][lang].strip() for lang in ("zh_Hans", "zh_Hant", "en"))
+
+
 def test_cli_installs_and_reports_what_it_did(runner):
     first = runner.invoke(args=["checklists", "install"])
     assert first.exit_code == 0, first.output
     assert "daily-round: installed" in first.output
     assert "maintenance-report: installed" in first.output
+    assert "contact-form: installed" in first.output
     again = runner.invoke(args=["checklists", "install"])
-    assert again.exit_code == 0 and again.output.count("unchanged") == 2
-    assert TemplateVersion.select().count() == 2
+    assert again.exit_code == 0 and again.output.count("unchanged") == 3
+    assert TemplateVersion.select().count() == 3
 
 
 def test_seed_demo_installs_the_templates_and_schedules_rounds(runner):

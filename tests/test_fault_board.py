@@ -188,3 +188,55 @@ def test_the_office_sets_how_a_clients_clocks_run(office, world):
     assert policy.periods == (("08:30", "12:00"), ("14:00", "17:30"))
     bad = client.post(f"/office/clients/{customer.id}", data={**form, "clock_mode": "sometimes"})
     assert bad.status_code == 422
+
+
+def test_a_step_posted_again_from_a_second_tab_is_refused_with_why(office, world):
+    """Two dispatchers (or two tabs) close the same resolved fault: the first closes it, the
+    second is told it is already closed, and the history holds one closing."""
+    client, token = office
+    fault = report(world, 30, "F-2026-00013")
+    take(fault, world["users"]["engineer"], "resolved", 10, diagnosis="d", action="a")
+    url = f"/office/faults/{fault.id}/steps"
+    for kind in ("closed", "closed", "cancelled", "confirmed"):
+        client.post(url, data={"csrf_token": token, "kind": kind, "reason": "重复"})
+    assert [e.kind for e in ops.events_of(fault)] == ["resolved", "closed"]
+    page = client.get(f"/office/faults/{fault.id}").get_data(as_text=True)
+    assert "This fault is already closed or cancelled" in page
+    confirmed = report(world, 30, "F-2026-00014")
+    take(confirmed, world["users"]["engineer"], "resolved", 10, diagnosis="d", action="a")
+    url = f"/office/faults/{confirmed.id}/steps"
+    for _ in range(2):
+        client.post(url, data={"csrf_token": token, "kind": "confirmed"})
+    assert [e.kind for e in ops.events_of(confirmed)] == ["resolved", "confirmed"]
+    page = client.get(f"/office/faults/{confirmed.id}").get_data(as_text=True)
+    assert "This step has already been taken" in page
+
+
+def test_a_call_logged_at_a_quarter_to_eight_in_china_is_that_morning_on_every_screen(
+    app, office, world
+):
+    """07:40 on 3 December in China is still 2 December in UTC: the fault the dispatcher logs
+    and the steps they take are written on the site's clock, as a phone there writes them, so
+    the page, the list and its period filter, the board and the phones read 07:40 on the 3rd."""
+    client, token = office
+    site = world["sites"][0]
+    app.config["CLOCK"] = lambda: datetime(2026, 12, 2, 23, 40, 5, tzinfo=UTC)
+    client.post(
+        "/office/faults/new",
+        data={"csrf_token": token, "site_id": str(site.id), "description": "电话报修：黑屏"},
+    )
+    fault = Fault.get()
+    assert fault.reported_at == "2026-12-03T07:40:05+08:00"
+    client.post(
+        f"/office/faults/{fault.id}/steps",
+        data={
+            "csrf_token": token,
+            "kind": "assigned",
+            "assignee_id": world["users"]["engineer"].id,
+        },
+    )
+    assert [e.at for e in ops.events_of(fault)] == ["2026-12-03T07:40:05+08:00"]
+    page = client.get(f"/office/faults/{fault.id}").get_data(as_text=True)
+    assert "2026-12-03 07:40" in page and "2026-12-02 23:40" not in page
+    listed = client.get("/office/faults/list?date_from=2026-12-03&date_to=2026-12-03")
+    assert fault.number in listed.get_data(as_text=True)

@@ -77,6 +77,10 @@ def test_points_checked_by_hand():
         "after_end",
     )
 
+    name = "the case analysis after closing counts and changes nothing"
+    assert (got(name)["status"], got(name)["closed_at"]) == ("closed", "2026-12-02T09:40:00+08:00")
+    assert [e[1:] for e in effects(name)] == [(True, None)] * 5
+
     name = "closing an unresolved fault has no effect; cancelling ends it"
     assert got(name)["status"] == "cancelled"
     assert effects(name) == [("1", False, "not_yet"), ("2", True, None), ("3", False, "after_end")]

@@ -160,6 +160,31 @@ def test_the_dispatcher_assigns_and_the_assignee_may_act_outside_their_sites(app
     assert result(stranger)["status"] == "applied"
 
 
+def test_an_assignment_synced_in_a_push_renumbers_the_history_for_good(app, world, fault):
+    """An assignment sent through sync is written inside the push's batch, where change
+    numbers are provisional until the batch ends: the steps handed to the new assignee must
+    end with real numbers, below every later change, and reach the assignee's phone."""
+    from webapp.records import PROVISIONAL
+
+    phone = device(app, world["users"]["engineer"])
+    step(phone, fault, "responded", T(2), channel="phone")
+    pushed(phone)
+    office = device(app, world["users"]["dispatcher"])
+    step(office, fault, "assigned", T(3), assignee_id=str(world["engineer2"].id))
+    assert result(office)["status"] == "applied"
+    seqs = [e.server_seq for e in FaultEvent.select().where(FaultEvent.fault == fault)]
+    assert seqs and max(seqs) < PROVISIONAL
+    assert Fault.get_by_id(fault).server_seq < PROVISIONAL
+    assignee = device(app, world["engineer2"])
+    assignee.pull_all()
+    kinds = {
+        r["data"]["kind"]
+        for (entity, _id), r in assignee.records.items()
+        if entity == "fault_event"
+    }
+    assert {"responded", "assigned"} <= kinds
+
+
 @pytest.mark.parametrize(
     "role, kind, details, code",
     [

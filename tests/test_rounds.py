@@ -228,6 +228,7 @@ def test_a_whole_round_is_numbered_checked_submitted_and_sealed(phone, version, 
     assert out[1]["error"]["code"] == "seal_mismatch"
     assert Round.get_by_id(rid).status == "submitted"
 
+    phone.pull_all()
     phone.edit(
         "round",
         rid,
@@ -237,6 +238,14 @@ def test_a_whole_round_is_numbered_checked_submitted_and_sealed(phone, version, 
     assert results(phone)[0]["status"] == "applied"
     sealed = Round.get_by_id(rid)
     assert (sealed.status, sealed.seal_hash) == ("sealed", seal)
+    # No echo never holds back what the server did on signing: the sealed round comes back.
+    (back,) = [
+        c["data"]
+        for p in phone.pull_all()
+        for c in p["changes"]
+        if (c["entity"], c["id"]) == ("round", rid)
+    ]
+    assert (back["status"], back["seal_hash"]) == ("sealed", seal)
 
     # Sealed: nothing about it changes any more; a correction is a new revision.
     answer(phone, rid, None, "abnormal", note="改", op="update", aid=a1)
@@ -447,3 +456,33 @@ def test_a_checklist_the_client_does_not_sign_is_closed_by_submitting(phone, wor
     assert out[-1]["error"]["code"] == "not_signed"
     assert "客户" in out[-1]["error"]["message"]
     assert Round.get_by_id(rid).status == "submitted"
+
+
+def test_a_phone_s_own_answers_are_not_echoed_and_its_copy_is_the_server_s(
+    app, phone, version, world
+):
+    """No echo for answers (docs/sync-protocol.md): the push answers each clean answer write with
+    the row as stored, the pull passes over it, and what the phone keeps is what another device
+    receives. The round itself (numbered on arrival) comes back as always."""
+    site = world["sites"][0]
+    phone.pull_all()
+    rid = start(phone, version, site)
+    first = answer(phone, rid, "terminal.clean", "normal", {"cleaned": 4, "damaged": 0})
+    second = answer(phone, rid, "terminal.image", "abnormal", note="偏色")
+    out = results(phone)
+    assert [r["status"] for r in out] == ["applied"] * 3
+    assert "data" not in out[0] and all("data" in r for r in out[1:])
+    answer(phone, rid, None, "normal", note="调整后正常", op="update", aid=second)
+    (edited,) = results(phone)
+    assert "data" in edited
+
+    pages = phone.pull_all()
+    came_back = {(c["entity"], c["id"]) for p in pages for c in p["changes"]}
+    assert ("round", rid) in came_back
+    assert not {("answer", first), ("answer", second)} & came_back
+    other = Device(client=app.test_client(), csrf=None)
+    other.csrf = sign_in_as(other.client, world["users"]["engineer"])
+    other.pull_all()
+    for aid in (first, second):
+        assert phone.records[("answer", aid)] == other.records[("answer", aid)]
+    assert phone.records[("answer", second)]["data"]["note"] == "调整后正常"

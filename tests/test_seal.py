@@ -46,6 +46,7 @@ def test_the_shared_cases_cover_what_rounds_hold():
         assert needed in names, needed
     rounds = VECTORS["rounds"]
     assert any(c["input"]["round"].get("revision_of") for c in rounds)  # a revision
+    assert any(c["input"]["round"].get("fault_id") for c in rounds)  # a contact form for a fault
     assert any(c["input"]["round"].get("header") == {} for c in rounds)  # an empty header
     per_device = [a for c in rounds for a in c["content"]["answers"] if "@" in a["item_key"]]
     assert len(per_device) >= 4
@@ -96,3 +97,17 @@ def test_a_seal_without_the_device_of_each_answer_is_another_seal():
     for answer in dropped["answers"]:
         answer["equipment_id"] = None
     assert seal_hash(dropped) != case["sha256"]
+
+
+def test_a_contact_form_sealed_for_one_fault_is_not_sealed_for_another():
+    """The client's signature on a contact form confirms the fault it was started from: the
+    seal covers that fault, and only rounds that have one carry the key."""
+    (case,) = [c for c in VECTORS["rounds"] if c["input"]["round"].get("fault_id")]
+    moved = json.loads(case["json"])
+    moved["round"]["fault_id"] = "0" * 8 + case["input"]["round"]["fault_id"][8:]
+    assert seal_hash(moved) != case["sha256"]
+    del moved["round"]["fault_id"]
+    assert seal_hash(moved) != case["sha256"]
+    for other in VECTORS["rounds"]:
+        if not other["input"]["round"].get("fault_id"):
+            assert "fault_id" not in other["content"]["round"]

@@ -9,7 +9,9 @@
  */
 
 export const KINDS = ['responded', 'on_site', 'waiting', 'resumed', 'resolved', 'confirmed',
-  'closed', 'cancelled', 'assigned', 'escalated'];
+  'closed', 'cancelled', 'assigned', 'escalated', 'reviewed'];
+// Steps that record what was learnt (the case report): no effect on the life, at any time.
+const RECORD_ONLY = ['reviewed'];
 const OPEN_STAGES = ['reported', 'responded', 'on_site'];
 const ENDED = ['closed', 'cancelled'];
 const WARNING_SHARE = 0.8;
@@ -207,7 +209,9 @@ export function derive(fault, events, policy, now) {
     const { kind, at } = event;
     const details = event.details || {};
     let why = null;
-    if (ENDED.includes(stage)) {
+    if (RECORD_ONLY.includes(kind)) {
+      // counts as it is, also after the fault ended
+    } else if (ENDED.includes(stage)) {
       why = 'after_end';
     } else if (kind === 'assigned') {
       assignee = details.assignee_id ?? null;

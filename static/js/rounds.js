@@ -121,16 +121,37 @@ export function headerFor(site, client, now = new Date()) {
  * @returns {import('./outbox.js').Mutation}
  */
 export function newRound({ version, siteId, scheduleId = null, locationId = null, equipmentIds = [],
-  period = '', header, label, revisionOf = null }) {
+  period = '', header, label, revisionOf = null, equipmentId = null, faultId = null }) {
   const id = crypto.randomUUID();
   return mutation({
     entity: 'round', id, op: 'create', siteId, label,
     changes: {
       template_version_id: version.id, site_id: siteId, location_id: locationId,
-      equipment_id: null, schedule_id: scheduleId, equipment_ids: equipmentIds, period,
-      started_at: deviceTime(), header, revision_of: revisionOf,
+      equipment_id: equipmentId, schedule_id: scheduleId, equipment_ids: equipmentIds, period,
+      started_at: deviceTime(), header, revision_of: revisionOf, fault_id: faultId,
     },
   });
+}
+
+/**
+ * What a customer service contact form (客户服务联络单) starts with: the client's type from the
+ * client's record, and the fault's description as the service requested when it is started
+ * from a fault. Only where the form has such an item and the value is one it takes.
+ * @returns {{entry: object, value: any}[]}
+ */
+export function contactFormPrefill(content, { client = null, fault = null } = {}) {
+  if (!content || content.form !== 'contact_form') return [];
+  const out = [];
+  for (const entry of expand(content, [])) {
+    const { item } = entry;
+    if (item.key === 'client_type' && item.kind === 'choice' && client
+      && (item.options || []).some((o) => o.key === client.client_type)) {
+      out.push({ entry, value: client.client_type });
+    } else if (item.key === 'service_requested' && item.kind === 'text' && fault && fault.description) {
+      out.push({ entry, value: String(fault.description).slice(0, 2000) });
+    }
+  }
+  return out;
 }
 
 /**

@@ -113,6 +113,9 @@ export function sealedContent(round, answers, digests, acceptance, signatureId) 
     if (!value) throw new Error(`photo ${attachmentId} is not on this device`);
     return value;
   };
+  // A contact form started from a fault: the client's signature confirms that fault, so the
+  // seal covers which one. Only when set, so the seals of every other round read as before.
+  const fault = id(round.fault_id) ? { fault_id: id(round.fault_id) } : {};
   return {
     v: SEAL_VERSION,
     round: {
@@ -129,6 +132,7 @@ export function sealedContent(round, answers, digests, acceptance, signatureId) 
       summary: round.summary || '',
       responsible: round.responsible || '',
       revision_of: id(round.revision_of ?? round.revision_of_id),
+      ...fault,
     },
     answers: answers.map((a) => ({
       item_key: a.item_key,

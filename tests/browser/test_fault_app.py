@@ -17,6 +17,7 @@ from webapp.models import Fault, FaultEvent
 from webapp.records import create_record
 
 from .app_pages import FieldEngineer
+from .pages import Visitor
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +120,130 @@ def test_a_fault_reported_offline_from_a_device_screen_arrives_with_its_steps(
     assert (fault.equipment_id, fault.severity, fault.status) == (device.id, "high", "on_site")
     assert fault.number.startswith("F-") and fault.respond_used is not None
     assert [e.kind for e in ops.events_of(fault)] == ["on_site"]
+
+
+def test_a_client_users_report_offline_with_a_photo_reaches_the_office(
+    phone, live_server, world, tmp_path
+):
+    """报修 with a photo: a client user reports from a device's screen with no network, the
+    photo kept on the phone; back online the fault arrives first, then its photo, which the
+    office sees on the fault's page."""
+    from PIL import Image
+
+    from webapp.models import Attachment
+
+    picture = tmp_path / "话筒.jpg"
+    Image.new("RGB", (800, 600), (30, 120, 200)).save(picture, "JPEG")
+    device = world["equipment"][0]
+    client_user = FieldEngineer(phone, live_server)
+    client_user.signs_in("cli", PASSWORD)
+    client_user.opens_the_app()
+    client_user.goes_offline()
+    phone.goto(f"{live_server}/app/#/equipment/{device.id}")
+    phone.get_by_test_id("report-fault").click()
+    form = phone.get_by_test_id("report-fault-form")
+    form.locator("textarea[name=description]").fill("话筒没声音")
+    phone.get_by_test_id("report-fault-photo").set_input_files(str(picture))
+    phone.get_by_test_id("report-fault-save").click()
+    phone.get_by_test_id("fault-screen").wait_for()
+    assert len(client_user.photos_on_device()) == 1
+    assert Fault.select().count() == 0
+
+    client_user.goes_online()
+    client_user.taps_sync_now()
+    client_user.waits_until_sent()
+    phone.wait_for_function(
+        """async () => {
+          const s = await window.__rounds.db.getMeta('session');
+          return (await window.__rounds.db.blobs(s.id)).every((b) => b.uploaded);
+        }"""
+    )
+    fault = Fault.get()
+    (photo,) = Attachment.select().where(Attachment.owner_id == str(fault.id))
+    assert (photo.kind, photo.status, photo.uploaded_by_id) == (
+        "photo",
+        "complete",
+        world["users"]["client"].id,
+    )
+    assert fault.reported_by_id == world["users"]["client"].id
+    office = phone.context.browser.new_context()
+    page = office.new_page()
+    Visitor(page, live_server).signs_in("disp", PASSWORD)
+    page.goto(f"{live_server}/office/faults/{fault.id}")
+    image = page.locator(".fault-photos img")
+    image.wait_for()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle())
+    office.close()
+
+
+def test_the_case_analysis_is_written_offline_and_the_case_report_prints_it(
+    phone, live_server, world
+):
+    """After the repair, in the machine room, the engineer writes the case analysis (case报告:
+    root cause, improvement, lessons) on the phone; a second save starts from the first; back
+    online the office holds both steps and the case report prints the latest."""
+    site = world["sites"][0]
+    reported = (datetime.now(UTC) - timedelta(minutes=50)).replace(microsecond=0)
+    values = {
+        "number": "F-2026-00051",
+        "site": site.id,
+        "description": "会议室投影无信号",
+        "reported_at": reported.isoformat(),
+        "reported_by": world["users"]["dispatcher"].id,
+    }
+    fault = create_record(Fault, actor=None, **values, **ops.derived(Fault(**values)))
+    engineer = FieldEngineer(phone, live_server)
+    engineer.signs_in("eng", PASSWORD)
+    engineer.opens_the_app()
+    engineer.goes_offline()
+    page = phone
+    page.goto(f"{live_server}/app/#/faults/{fault.id}")
+    page.get_by_test_id("fault-screen").wait_for()
+    assert page.get_by_test_id("step-review").count() == 0  # not before it is resolved
+    page.get_by_test_id("step-on-site").click()
+    page.get_by_test_id("step-resolve").click()
+    form = page.get_by_test_id("resolve-form")
+    form.locator("textarea[name=diagnosis]").fill("HDMI 线缆接头氧化")
+    form.locator("textarea[name=action]").fill("更换 HDMI 线缆")
+    page.get_by_test_id("resolve-save").click()
+    page.get_by_test_id("fault-status").and_(page.locator('[data-status="resolved"]')).wait_for()
+    assert page.get_by_test_id("case-report-pdf").count() == 0  # offline: no PDF to fetch
+
+    page.get_by_test_id("step-review").click()
+    analysis = page.get_by_test_id("case-analysis-form")
+    analysis.locator("textarea[name=root_cause]").fill("线缆长期弯折，接头氧化")
+    analysis.locator("textarea[name=improvement]").fill("月度巡检加查线缆接头")
+    page.get_by_test_id("case-analysis-save").click()
+    page.locator('.fault-history li[data-kind="reviewed"]').wait_for()
+    page.get_by_test_id("step-review").click()
+    analysis = page.get_by_test_id("case-analysis-form")
+    root = analysis.locator("textarea[name=root_cause]")
+    assert root.input_value() == "线缆长期弯折，接头氧化"  # the second save starts from the first
+    analysis.locator("textarea[name=lessons]").fill("备用线缆放在机房")
+    page.get_by_test_id("case-analysis-save").click()
+    page.locator('.fault-history li[data-kind="reviewed"]').nth(1).wait_for()
+
+    engineer.goes_online()
+    engineer.taps_sync_now()
+    engineer.waits_until_sent()
+    reviews = list(
+        FaultEvent.select()
+        .where(FaultEvent.fault == fault.id, FaultEvent.kind == "reviewed")
+        .order_by(FaultEvent.server_seq)
+    )
+    assert [r.details for r in reviews] == [
+        {
+            "root_cause": "线缆长期弯折，接头氧化",
+            "improvement": "月度巡检加查线缆接头",
+            "lessons": "",
+        },
+        {
+            "root_cause": "线缆长期弯折，接头氧化",
+            "improvement": "月度巡检加查线缆接头",
+            "lessons": "备用线缆放在机房",
+        },
+    ]
+    page.reload()
+    link = page.get_by_test_id("case-report-pdf")
+    response = page.request.get(f"{live_server}{link.get_attribute('href')}")
+    assert response.ok and response.headers["content-type"] == "application/pdf"

@@ -17,7 +17,7 @@ from ..models.choices import ANSWER_STATUSES
 from ..models.choices import SENSES as SENSE_LABELS
 
 LANGS = ("zh_Hans", "zh_Hant", "en")
-FORMS = ("round", "maintenance_report")
+FORMS = ("round", "maintenance_report", "contact_form")
 KINDS = ("check", "count_pair", "measurement", "text", "choice", "photo")
 SENSES = tuple(SENSE_LABELS)
 STATUSES = tuple(ANSWER_STATUSES)

@@ -23,6 +23,7 @@ from . import content as rules
 FORM_LABELS = {
     "round": _l("Inspection round"),
     "maintenance_report": _l("Maintenance report"),
+    "contact_form": _l("Customer service contact form"),
 }
 STATUS_LABELS = {
     "draft": _l("Draft"),

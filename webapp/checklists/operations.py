@@ -19,7 +19,7 @@ from ..records import create_record, update_record
 from . import content as rules
 
 SHIPPED_DIR = Path(__file__).parent / "shipped"
-SHIPPED_KEYS = ("daily-round", "maintenance-report")
+SHIPPED_KEYS = ("daily-round", "maintenance-report", "contact-form")
 TEMPLATE_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 

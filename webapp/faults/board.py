@@ -132,3 +132,24 @@ def board(
     if view == "open":
         rows.sort(key=lambda r: r.sort_key)
     return rows
+
+
+def near_limit(now: datetime) -> list[tuple[Fault, dict[str, str]]]:
+    """Open faults with a running clock at 80 % of its limit or past it, with {clock: "warning" |
+    "breached"} (as `operations.clocks_near_limit` names them), read from the faults' columns
+    in one query: what the escalation sweep looks at more closely."""
+    found = []
+    for row in board(view="open", now=now):
+        if row.fault.status not in OPEN:
+            continue
+        levels = {}
+        for kept in (row.respond, row.resolve):
+            if kept.stopped or kept.left is None:
+                continue
+            if kept.breached:
+                levels[kept.name] = "breached"
+            elif kept.warning:
+                levels[kept.name] = "warning"
+        if levels:
+            found.append((row.fault, levels))
+    return found

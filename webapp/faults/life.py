@@ -35,7 +35,11 @@ KINDS = (
     "cancelled",
     "assigned",
     "escalated",
+    "reviewed",
 )
+# Steps that record what was learnt (the case report's root cause, improvement and lessons):
+# they change nothing in the fault's life and count at any time, also after it ended.
+RECORD_ONLY = ("reviewed",)
 OPEN_STAGES = ("reported", "responded", "on_site")
 ENDED = ("closed", "cancelled")
 WARNING_SHARE = 0.8
@@ -194,7 +198,9 @@ def derive(
     for event in ordered:
         kind, at, details = event["kind"], event["at"], event.get("details") or {}
         why = None
-        if stage in ENDED:
+        if kind in RECORD_ONLY:
+            pass
+        elif stage in ENDED:
             why = AFTER_END
         elif kind == "assigned":
             assignee = details.get("assignee_id")

@@ -13,7 +13,7 @@ Who may act on a fault (docs/faults.md, "Who does what"):
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -22,13 +22,17 @@ from flask_babel import gettext as _
 
 from ..attendance.rules import parse_hours
 from ..auth import scope
+from ..clock import now as server_now
 from ..errors import ApiError, not_found, validation_error
-from ..models import Client, Fault, FaultEvent, Site, User
-from ..models.choices import OFFICE_ROLES
-from ..records import create_record, update_record
+from ..models import Attachment, Client, Fault, FaultEvent, Site, SiteDay, User
+from ..models.choices import AUTOMATIC_ESCALATION, OFFICE_ROLES
+from ..notify import outbox
+from ..records import create_record, lock_rows, restamp, update_record
 from . import life
 
-ENGINEER_STEPS = frozenset({"responded", "on_site", "waiting", "resumed", "resolved", "cancelled"})
+ENGINEER_STEPS = frozenset(
+    {"responded", "on_site", "waiting", "resumed", "resolved", "cancelled", "reviewed"}
+)
 CLIENT_STEPS = frozenset({"confirmed"})
 CALENDAR_DAYS = 45  # how far ahead the phone is told the working days of a working-hours clock
 
@@ -48,7 +52,8 @@ def policy_of(fault: Fault, site: Site | None = None, client: Client | None = No
     days = {}
     if working_hours:
         start = life.instant(reported_at(fault)).astimezone(ZoneInfo(site.timezone)).date()
-        days = life.calendar_days(start, CALENDAR_DAYS)
+        own = SiteDay.of(site.id, start, start + timedelta(days=CALENDAR_DAYS))
+        days = life.calendar_days(start, CALENDAR_DAYS, own)
     request = fault.kind == "service_request"
     respond = client.request_response_minutes if request else client.response_minutes
     return life.Policy(
@@ -147,8 +152,44 @@ def derived(fault: Fault) -> dict[str, Any]:
 
 
 def refresh(fault: Fault, *, actor: User | None) -> Fault:
-    """Write onto the fault what its events make of it."""
-    return update_record(fault, actor=actor, changes=derived(fault))
+    """Write onto the fault what its events make of it; a new assignee gets its whole history."""
+    before = fault.assignee_id
+    fault = update_record(fault, actor=actor, changes=derived(fault))
+    if fault.assignee_id is not None and fault.assignee_id != before:
+        hand_over(fault)
+    return fault
+
+
+def hand_over(fault: Fault) -> None:
+    """Give the fault's steps new change numbers, in their order of arrival, so that an
+    assignee from another site pulls the whole history with the fault. The rule orders one
+    fault's steps by time, then arrival, so their order stays the same on every device."""
+    events = (
+        FaultEvent.select(FaultEvent.id)
+        .where(FaultEvent.fault == fault.id)
+        .order_by(FaultEvent.server_seq)
+    )
+    for event in list(events):
+        restamp(FaultEvent, event.id)
+
+
+def recalendar(site: Site, *, actor: User | None) -> int:
+    """After the site's own calendar changed: the site's open faults whose clocks run in working
+    hours are derived again (their dues move) and sent again, so the phones hold the new working
+    days in each fault's policy. Returns how many were sent again."""
+    client = Client.get_by_id(site.client_id)
+    if client.clock_mode != "working_hours":
+        return 0
+    query = Fault.live().where(
+        (Fault.site == site.id) & Fault.status.not_in(("closed", "cancelled"))
+    )
+    locked = lock_rows(Fault, [f.id for f in query])  # every lock before the first change number
+    for fault in locked.values():
+        read = fault.server_seq
+        refresh(fault, actor=actor)
+        if fault.server_seq == read:  # nothing derived changed, but the policy's days did
+            restamp(Fault, fault.id)
+    return len(locked)
 
 
 def fault_for(actor: User, fault_id, site_ids: set, *, lock: bool = False) -> Fault:
@@ -156,7 +197,7 @@ def fault_for(actor: User, fault_id, site_ids: set, *, lock: bool = False) -> Fa
     answer 404, the same as a fault that does not exist."""
     query = Fault.select().where(Fault.id == fault_id, Fault.deleted_at.is_null())
     fault = (_locked(query) if lock else query).first()
-    if fault is None or not (fault.site_id in site_ids or fault.assignee_id == actor.id):
+    if fault is None or not scope.reaches_fault(actor, fault, site_ids):
         raise not_found()
     return fault
 
@@ -192,6 +233,10 @@ def add_event(
     if FaultEvent.select().where(FaultEvent.id == id).exists():
         raise ApiError(409, "exists", _("A record with this id already exists."))
     check_step(actor, data["kind"])
+    if data["kind"] == "escalated" and details.get("to") == AUTOMATIC_ESCALATION:
+        raise validation_error(
+            {"to": [_("Faults reach the dispatchers on duty by themselves near the limit.")]}
+        )
     fault = fault_for(actor, data["fault_id"], site_ids, lock=True)
     if details.get("assignee_id"):
         _engineer(details["assignee_id"])
@@ -207,12 +252,60 @@ def add_event(
         note=data["note"],
         details=details,
     )
-    return event, refresh(fault, actor=actor)
+    before = fault.assignee_id
+    fault = refresh(fault, actor=actor)
+    if fault.assignee_id and fault.assignee_id != before:
+        # in this transaction: the notification exists exactly when the step does
+        outbox.fault_assigned(fault, User.get_by_id(fault.assignee_id), event.id)
+    return event, fault
 
 
-def server_time() -> str:
-    """Now, as a device would write it (for steps taken in the office)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+def photos_of(fault: Fault) -> list[Attachment]:
+    """The fault's photos: those taken with it (its own files, a client's 报修 photo among
+    them) and those of the round item that raised it, oldest first."""
+    listed = [str(p) for p in (fault.photos or [])]
+    owned = (Attachment.owner_entity == "fault") & (Attachment.owner_id == str(fault.id))
+    query = Attachment.live().where(
+        (owned | Attachment.id.in_(listed)) & (Attachment.kind == "photo")
+    )
+    return list(query.order_by(Attachment.created_at))
+
+
+def confirm_by_client(*, actor: User, fault_id, round_, acceptance: dict[str, Any]) -> None:
+    """The client signed a form started from this fault (a customer service contact form) and
+    accepted the system as working: the fault's "confirmed" step, timed by the signature and
+    naming the signer and the form. Taken by the sync of the signature, whoever carried it (the
+    engineer's tablet): the client's own signature is the authority, so no role is checked.
+    Like every step it is kept whatever it makes of the fault: on a fault not yet resolved it
+    has no effect (docs/faults.md)."""
+    fault = _locked(Fault.select().where(Fault.id == fault_id)).first()
+    if fault is None or fault.deleted_at is not None:
+        return  # removed in the office meanwhile: the signed form stands on its own
+    create_record(
+        FaultEvent,
+        actor=actor,
+        id=uuid.uuid4(),
+        fault=fault.id,
+        site=fault.site_id,
+        kind="confirmed",
+        at=acceptance["signed_at"],
+        by=actor.id,
+        note="",
+        details={
+            "round_id": str(round_.id),
+            "number": round_.number,
+            "signer": acceptance["signer"],
+        },
+    )
+    refresh(fault, actor=actor)
+
+
+def server_time(timezone: str = "UTC") -> str:
+    """Now, as a device at the site would write it (for reports and steps made in the office):
+    on the site's clock, so that 07:40 in China reads 07:40 on that day on every screen (pages,
+    lists, their period filter and the phones show a time as it was written), not 23:40 the
+    day before."""
+    return server_now().astimezone(ZoneInfo(timezone)).replace(microsecond=0).isoformat()
 
 
 def get_fault(user: User, fault_id) -> Fault:
@@ -221,11 +314,32 @@ def get_fault(user: User, fault_id) -> Fault:
     return fault_for(user, scope.parse_id(fault_id), site_ids)
 
 
+# Why an office step is refused rather than kept without effect: the fault is already there.
+_STALE = {
+    life.AFTER_END: lambda: _("This fault is already closed or cancelled: nothing was changed."),
+    life.ALREADY: lambda: _("This step has already been taken on this fault: nothing was changed."),
+}
+
+
 def office_step(actor: User, fault: Fault, kind: str, details: dict[str, Any], note: str = ""):
-    """A step taken on the office's board, timed by the server."""
-    data = {"fault_id": fault.id, "kind": kind, "at": server_time(), "note": note}
+    """A step taken on the office's board, timed by the server. The office acts online on the
+    fault as it is now, so a step it has already had, or one after it was closed or cancelled
+    (posted again from a second tab, a double click, two dispatchers at once), is refused with
+    why instead of being kept without effect as a phone's offline step is. A step that needs an
+    earlier one first is kept, shown with why, as on the phones."""
+    site = Site.get_by_id(fault.site_id)
+    data = {"fault_id": fault.id, "kind": kind, "at": server_time(site.timezone), "note": note}
     site_ids = {s.id for s in scope.visible_sites(actor).select(Site.id)}
-    return add_event(actor=actor, id=uuid.uuid4(), data=data, details=details, site_ids=site_ids)
+    current = fault_for(actor, fault.id, site_ids, lock=True)  # as it is once ours alone
+    step = {"id": str(uuid.uuid4()), "kind": kind, "at": data["at"], "details": details}
+    events = [as_event(e) for e in FaultEvent.live().where(FaultEvent.fault == current.id)]
+    state = life.derive(as_fault(current), [*events, step], policy_of(current), datetime.now(UTC))
+    why = next(e["why"] for e in state["events"] if e["id"] == step["id"])
+    if why in _STALE:
+        raise ApiError(409, "stale", _STALE[why]())
+    return add_event(
+        actor=actor, id=UUID(step["id"]), data=data, details=details, site_ids=site_ids
+    )
 
 
 def report_fault(*, actor: User, data: dict[str, Any]) -> Fault:
@@ -248,7 +362,93 @@ def report_fault(*, actor: User, data: dict[str, Any]) -> Fault:
         "kind": data["kind"],
         "description": data["description"],
         "severity": data["severity"],
-        "reported_at": server_time(),
+        "reported_at": server_time(site.timezone),
         "reported_by": actor.id,
     }
     return create_record(Fault, actor=actor, **values, **derived(Fault(**values)))
+
+
+# Escalation by itself (docs/faults.md, "Escalation by itself") --------------------------------
+
+SYSTEM_USER_ID = uuid.UUID("5e1f0000-0000-4000-8000-000000000001")
+SYSTEM_USERNAME = "rounds-automatic"
+_ESCALATION_IDS = uuid.UUID("5e1f0000-0000-4000-8000-000000000002")
+
+
+def system_user() -> User:
+    """Who takes the steps nobody took by hand: an account that cannot sign in (inactive, no
+    password), made on first use."""
+    user = User.get_or_none(User.id == SYSTEM_USER_ID)
+    if user is None:
+        User.insert(
+            id=SYSTEM_USER_ID,
+            username=SYSTEM_USERNAME,
+            display_name="Rounds",
+            password_hash="!",  # noqa: S106 - matches no password
+            role="dispatcher",
+            active=False,
+        ).on_conflict_ignore().execute()
+        user = User.get_by_id(SYSTEM_USER_ID)
+    return user
+
+
+def escalation_id(fault_id) -> UUID:
+    """The automatic escalation's event id: one per fault, so taking it twice finds the first."""
+    return uuid.uuid5(_ESCALATION_IDS, str(fault_id))
+
+
+def clocks_near_limit(state: dict[str, Any]) -> dict[str, str]:
+    """{clock: "warning" | "breached"} for the running clocks at 80 % of their limit or past
+    it, from `read()`."""
+    near = {}
+    for name in ("respond", "resolve"):
+        figures = state[name]
+        if figures["stopped"]:
+            continue
+        if figures["breached"]:
+            near[name] = "breached"
+        elif figures["warning"]:
+            near[name] = "warning"
+    return near
+
+
+def escalate_by_itself(fault_id, now: datetime | None = None) -> tuple[Fault, dict[str, str]]:
+    """The sweep's work on one open fault, in the caller's transaction: when a running clock is
+    at 80 % or past its limit, the fault is escalated to the dispatchers on duty by a system
+    step (once: a fault someone escalated already, or escalated by itself before, is left as
+    it is), and the assignee and the dispatchers are told (once per clock and level).
+
+    The fault's row is locked first (PostgreSQL; SQLite has one writer), so two workers
+    sweeping at once take turns and the second finds the first one's step."""
+    fault = _locked(Fault.select().where(Fault.id == fault_id)).first()
+    if fault is None or fault.deleted_at is not None or fault.status in life.ENDED:
+        return fault, {}
+    near = clocks_near_limit(read(fault, now))
+    if not near:
+        return fault, {}
+    event_id = escalation_id(fault.id)
+    if not fault.escalated_to and not FaultEvent.select().where(FaultEvent.id == event_id).exists():
+        clock_name = "respond" if "respond" in near else "resolve"
+        system = system_user()
+        create_record(
+            FaultEvent,
+            actor=None,
+            id=event_id,
+            fault=fault.id,
+            site=fault.site_id,
+            kind="escalated",
+            at=(now or datetime.now(UTC))  # on the site's clock, as the office's steps
+            .astimezone(ZoneInfo(Site.get_by_id(fault.site_id).timezone))
+            .replace(microsecond=0)
+            .isoformat(),
+            by=system.id,
+            note="",
+            details={"to": AUTOMATIC_ESCALATION, "clock": clock_name, "level": near[clock_name]},
+        )
+        fault = refresh(fault, actor=None)
+    people = outbox.dispatchers()
+    if fault.assignee_id:
+        people.insert(0, User.get_by_id(fault.assignee_id))
+    for clock_name, level in near.items():
+        outbox.fault_clock(fault, clock_name, level, people)
+    return fault, near

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError, fields, validates_schema
 
 from ..models.choices import (
+    AUTOMATIC_ESCALATION,
     FAULT_CHANNELS,
     FAULT_EFFECTS,
     FAULT_ESCALATIONS,
@@ -21,13 +22,16 @@ from ..models.choices import (
 )
 from ..rounds.schemas import FaultOut as RoundFaultOut
 from ..schemas import SyncedOut
-from ..validation import Choice, Name, Schema, Text, max_length
+from ..validation import Choice, Name, Schema, Text, in_range, max_length
 
 # The steps and their words: one owner, models/choices.py (the phone gets them in its contract).
 KIND_LABELS = FAULT_STEPS
 STATUS_LABELS = FAULT_STATUSES
 CHANNELS = FAULT_CHANNELS
 ESCALATE_TO = FAULT_ESCALATIONS
+# what a person may choose on the board: the automatic escalation is the worker's alone
+# (faults.operations refuses it from anyone else)
+ESCALATE_BY_HAND = {k: v for k, v in FAULT_ESCALATIONS.items() if k != AUTOMATIC_ESCALATION}
 WAITING_FOR = FAULT_WAITING
 WHY_LABELS = FAULT_EFFECTS
 
@@ -43,6 +47,7 @@ DETAILS = {
     "cancelled": ("reason",),
     "assigned": ("assignee_id",),
     "escalated": ("to", "assignee_id", "contact"),
+    "reviewed": ("root_cause", "improvement", "lessons"),
 }
 REQUIRED = {
     "responded": ("channel",),
@@ -51,6 +56,7 @@ REQUIRED = {
     "cancelled": ("reason",),
     "assigned": ("assignee_id",),
     "escalated": ("to",),
+    "reviewed": ("root_cause",),
 }
 # A device time with its offset, to the millisecond at most: both sides read it the same.
 DEVICE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$")
@@ -79,6 +85,9 @@ class FaultEventIn(Schema):
     to = Choice(ESCALATE_TO)
     contact = fields.String(validate=max_length(200))
     assignee_id = fields.UUID(allow_none=True)
+    root_cause = fields.String(validate=max_length(2000))
+    improvement = fields.String(validate=max_length(2000))
+    lessons = fields.String(validate=max_length(2000))
 
     @validates_schema
     def details_of_the_kind(self, data, **kwargs):
@@ -148,3 +157,27 @@ class BoardFilter(Schema):
     view = fields.String(load_default="open", validate=lambda v: v in ("open", "closed", "all"))
     site_id = fields.UUID(load_default=None)
     severity = Choice(SEVERITIES, load_default=None)
+
+
+class FaultFilter(Schema):
+    """Which faults the office's list and its exports hold; an empty value means "any". The
+    period is the report's day on the device that reported it."""
+
+    class Meta:
+        unknown = EXCLUDE  # a bookmarked address with an old parameter still opens
+
+    site_id = fields.UUID(load_default=None)
+    client_id = fields.UUID(load_default=None)
+    status = Choice(FAULT_STATUSES, load_default=None)
+    kind = Choice(FAULT_KINDS, load_default=None)
+    assignee_id = fields.UUID(load_default=None)
+    date_from = fields.Date(load_default=None)
+    date_to = fields.Date(load_default=None)
+    breached = fields.Boolean(load_default=False)
+    page = fields.Integer(load_default=1, validate=in_range(1, 100_000))
+
+    @validates_schema
+    def _dates_in_order(self, data, **kwargs):
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise ValidationError(_("The end date is before the start date."), "date_to")

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from ..auth import scope
 from ..errors import validation_error
 from ..models import Fault, FaultEvent
 from ..sync.registry import Feed
@@ -36,9 +37,22 @@ def create_fault_event(m, *, ctx) -> dict[str, Any]:
 HANDLERS = {("fault_event", "create"): create_fault_event}
 
 
-FEEDS = [  # faults carry the contract their clocks run by; their steps, who took them
-    Feed("fault", Fault, FaultOut().dump, Fault.site, prepare=ops.attach_policies),
+FEEDS = [  # faults carry the contract their clocks run by; their steps, who took them. Both
+    # also reach the fault's assignee when it is at a site outside their own (auth/scope.py).
     Feed(
-        "fault_event", FaultEvent, FaultEventOut().dump, FaultEvent.site, prepare=ops.attach_authors
+        "fault",
+        Fault,
+        FaultOut().dump,
+        Fault.site,
+        prepare=ops.attach_policies,
+        reader=lambda user_id: Fault.id.in_(scope.assigned_faults(user_id)),
+    ),
+    Feed(
+        "fault_event",
+        FaultEvent,
+        FaultEventOut().dump,
+        FaultEvent.site,
+        prepare=ops.attach_authors,
+        reader=lambda user_id: FaultEvent.fault.in_(scope.assigned_faults(user_id)),
     ),
 ]

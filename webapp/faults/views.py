@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from .. import clock as server_clock
 from ..errors import ApiError
-from ..models import Site, User
+from ..models import Client, Site, User
 from ..models.choices import SEVERITIES
 from ..pages import office_page, savepoint
 from ..validation import translate_messages
 from . import board as board_ops
+from . import listing
 from . import operations as ops
 from .schemas import (
     CHANNELS,
     DETAILS,
+    ESCALATE_BY_HAND,
     ESCALATE_TO,
     FAULT_KINDS,
     KIND_LABELS,
@@ -29,17 +32,19 @@ from .schemas import (
     WHY_LABELS,
     BoardFilter,
     FaultEventIn,
+    FaultFilter,
     FaultReport,
     details_of,
 )
 
 bp = Blueprint("faults", __name__)
-OFFICE_STEPS = ("assigned", "escalated", "confirmed", "closed", "cancelled")
+OFFICE_STEPS = ("assigned", "escalated", "confirmed", "closed", "cancelled", "reviewed")
 LABELS = {
     "kinds": KIND_LABELS,
     "statuses": STATUS_LABELS,
     "channels": CHANNELS,
-    "escalate_to": ESCALATE_TO,
+    "escalate_to": ESCALATE_BY_HAND,
+    "escalated_to": ESCALATE_TO,
     "waiting_for": WAITING_FOR,
     "why": WHY_LABELS,
     "fault_kinds": FAULT_KINDS,
@@ -81,6 +86,65 @@ def board():
     ), (422 if errors else 200)
 
 
+def _list_filters() -> tuple[dict, dict, dict]:
+    """The list's filters as loaded values, as typed (to refill the form), and any errors."""
+    typed = {k: v.strip() for k, v in request.args.items() if v.strip()}
+    try:
+        return FaultFilter().load(typed), typed, {}
+    except ValidationError as err:
+        return FaultFilter().load({}), typed, translate_messages(err.normalized_messages())
+
+
+@bp.route("/office/faults/list")
+@office_page
+def all_faults():
+    """Every fault, newest first, filtered and a page at a time, with its clocks' figures."""
+    filters, typed, errors = _list_filters()
+    page = listing.page_of(listing.find_faults(current_user, filters), filters["page"])
+    return render_template(
+        "faults/list.html",
+        page=page,
+        typed=typed,
+        links={k: v for k, v in typed.items() if k != "page"},
+        errors=errors,
+        sites=Site.live().order_by(Site.name),
+        clients=Client.live().order_by(Client.name),
+        engineers=_engineers(),
+        labels=LABELS,
+    ), (422 if errors else 200)
+
+
+def _export_rows():
+    filters, _typed, errors = _list_filters()
+    if errors:
+        message = " ".join(m for messages in errors.values() for m in messages)
+        raise ApiError(422, "invalid", message)
+    return listing.rows(listing.find_faults(current_user, filters).iterator())
+
+
+def _download(data: bytes, mimetype: str, extension: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    name = f"faults-{server_clock.today():%Y%m%d}.{extension}"
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/office/faults/export.csv")
+@office_page
+def export_csv():
+    return _download(listing.export_csv(_export_rows()), "text/csv; charset=utf-8", "csv")
+
+
+@bp.route("/office/faults/export.xlsx")
+@office_page
+def export_xlsx():
+    data = listing.export_xlsx(_export_rows(), sheet_title=_("Faults"))
+    return _download(
+        data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    )
+
+
 @bp.route("/office/faults/new", methods=["GET", "POST"])
 @office_page
 def new():
@@ -117,11 +181,15 @@ def page(fault_id):
     fault = ops.get_fault(current_user, fault_id)
     now = datetime.now(UTC)
     engineers = list(_engineers())
+    events = ops.events_of(fault)
+    review = next((e.details or {} for e in reversed(events) if e.kind == "reviewed"), {})
     return render_template(
         "faults/page.html",
         row=board_ops.row_of(fault, now),
         state=ops.read(fault, now),
-        events=ops.events_of(fault),
+        events=events,
+        review=review,
+        photos=ops.photos_of(fault),
         engineers=engineers,
         names={str(u.id): u.name for u in engineers},
         labels=LABELS,

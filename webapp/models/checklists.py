@@ -23,8 +23,9 @@ from .people import User
 
 
 class ChecklistTemplate(SyncedModel):
+    SYNC_ENTITY = "template"
     key = CharField(max_length=64, unique=True)  # stable name, e.g. "daily-round"
-    form = CharField(max_length=32, default="round")  # round, maintenance_report
+    form = CharField(max_length=32, default="round")  # round, maintenance_report, contact_form
     title = JSONText(default=dict)  # {"zh_Hans": ..., "zh_Hant": ..., "en": ...}
     status = CharField(max_length=16, default="draft")  # draft, published, retired
     published_version = IntegerField(default=0)  # number of the version new rounds use

@@ -48,6 +48,10 @@ class Round(SyncedModel):
     sealed_at = DateTimeField(null=True)
     revision_of = ForeignKeyField("self", null=True, backref="revisions", on_delete="RESTRICT")
     revision = IntegerField(default=0)
+    # The fault a customer service contact form (客户服务联络单) was started from: its signing
+    # by the client confirms the fault (docs/contact-form.md). A plain id, not a foreign key:
+    # faults are declared after rounds and point at them.
+    fault_id = UUIDField(null=True, index=True)
 
 
 class Answer(SyncedModel):

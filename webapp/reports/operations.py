@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from itertools import islice
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from peewee import JOIN, fn
 
 from ..attachments import storage
 from ..auth import scope
 from ..checklists.content import text
 from ..errors import not_found
+from ..faults import operations as fault_ops
 from ..models import (
     Answer,
     ChecklistTemplate,
@@ -31,7 +26,8 @@ from ..models import (
     User,
 )
 from ..models.choices import ROUND_STATUSES, SATISFACTION
-from ..spreadsheets import csv_cell, xlsx_cell
+from ..spreadsheets import column_widths, from_columns, write_csv, write_xlsx
+from .case_report import render_case_pdf
 from .pdf import PhotoBytes, render_round_pdf
 from .view_model import clock, label, round_query, round_report
 
@@ -108,6 +104,14 @@ def report_pdf(round_: Round, *, locale: str) -> bytes:
     """The round's report as a PDF in the reader's language."""
     report = round_report(round_, locale)
     return render_round_pdf(report, locale=locale, photo_bytes=stored_bytes(received_ids(report)))
+
+
+def case_report_pdf(user: User, fault_id, *, locale: str) -> tuple[bytes, str]:
+    """A fault's case report (in the user's scope, or assigned to them) and its file name."""
+    fault = fault_ops.get_fault(user, fault_id)
+    received = {str(a.id) for a in fault_ops.photos_of(fault) if a.status == "complete"}
+    data = render_case_pdf(fault, locale=locale, photo_bytes=stored_bytes(received))
+    return data, f"{fault.number or fault.id}.pdf"
 
 
 # -- the office list -------------------------------------------------------------------------
@@ -214,34 +218,13 @@ def page_of(query, page: int, locale: str) -> dict[str, Any]:
 
 
 def export_csv(records: Iterable[dict[str, Any]]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([str(title) for _key, title in COLUMNS])
-    for record in islice(records, EXPORT_MAX):
-        writer.writerow([csv_cell(record[key]) for key, _title in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return write_csv(*from_columns(COLUMNS, records, limit=EXPORT_MAX))
 
 
 XLSX_WIDTHS = {"number": 16, "template": 28, "seal_hash": 66, "faults": 24}
 
 
 def export_xlsx(records: Iterable[dict[str, Any]], *, sheet_title: str) -> bytes:
-    """The same columns as the CSV, as a workbook with a bold, frozen heading row."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=sheet_title[:31] or "Rounds")
-    sheet.freeze_panes = "A2"
-    for index, (key, _title) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = XLSX_WIDTHS.get(key, 14)
-    bold = Font(bold=True)
-    heading = []
-    for _key, title in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=str(title))
-        cell.font = bold
-        heading.append(cell)
-    sheet.append(heading)
-    for record in islice(records, EXPORT_MAX):
-        sheet.append([xlsx_cell(sheet, record[key]) for key, _title in COLUMNS])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    headers, rows = from_columns(COLUMNS, records, limit=EXPORT_MAX)
+    widths = column_widths(COLUMNS, XLSX_WIDTHS)
+    return write_xlsx(headers, rows, title=sheet_title or "Rounds", widths=widths)

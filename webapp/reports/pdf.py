@@ -216,14 +216,52 @@ class Renderer:
     def render(self) -> bytes:
         self.pdf.add_page()
         self.title()
-        self.header_block()
-        for section in self.report["sections"]:
-            self.section(section)
-        self.faults()
-        self.summary()
+        if self.report["template"]["form"] == "contact_form":
+            self.contact_form()
+        else:
+            self.header_block()
+            for section in self.report["sections"]:
+                self.section(section)
+            self.faults()
+            self.summary()
         self.acceptance()
         self.seal()
         return bytes(self.pdf.output())
+
+    def contact_form(self) -> None:
+        """The customer service contact form (客户服务联络单) as on paper: the header, then each
+        field with its label — choices as a row of boxes, texts written out under their label."""
+        pdf, report, header = self.pdf, self.report, self.report["header"]
+        widths = (24.0, 69.0, 24.0, 69.0)
+        rows = [
+            (_("Client name"), header["client_name"], _("Contact"), header["contact"]),
+            (_("Phone"), header["phone"], _("Address"), header["address"]),
+            (_("Service time"), header["service_time"], _("Engineer"), report["engineer"]),
+        ]
+        for row in rows:
+            pdf.grid_row(
+                list(zip(widths, [v or "—" for v in row], strict=True)),
+                colours=[MUTED, None, MUTED, None],
+            )
+        pdf.ln(1)
+        if report["fault_number"]:
+            pdf.pair(_("Fault:"), report["fault_number"])
+        pdf.ln(1)
+        for section in report["sections"]:
+            for item in section["items"]:
+                if item["kind"] == "choice":
+                    marks = "   ".join(f"{box(o['chosen'])} {o['label']}" for o in item["options"])
+                    pdf.pair(f"{item['label']}:", marks)
+                    pdf.ln(1)
+                    continue
+                pdf.font(9, MUTED)
+                pdf.cell(0, LINE, f"{item['label']}:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                answer = item["answer"]
+                written = answer["text"] if answer["answered"] else ""
+                if answer["status"] == "na":
+                    written = answer["status_label"]
+                pdf.grid_row([(pdf.epw, written or "—")])
+                pdf.ln(1.5)
 
     def title(self) -> None:
         pdf, report = self.pdf, self.report
@@ -391,7 +429,7 @@ class Renderer:
         pdf.ln(1)
         self.signature()
         pdf.pair(_("Signed by:"), acceptance["signer"])
-        pdf.pair(_("Date:"), acceptance["signed_at"])
+        pdf.pair(_("Confirmation date:"), acceptance["signed_at"])
 
     def signature(self) -> None:
         pdf, signature = self.pdf, self.report["signature"]

@@ -248,9 +248,22 @@ def _sections(round_, content, answers, names, received, faults_by_key, locale):
                 "photos": [{"id": p, "received": received.get(p, False)} for p in photos],
                 "abnormal": bool(answer and answer.status == "abnormal"),
                 "faults": faults_by_key.get(entry["key"], []),
+                "options": _choices(item, answer, locale),
             }
         )
     return list(blocks.values())
+
+
+def _choices(item: dict[str, Any], answer: Answer | None, locale: str) -> list[dict[str, Any]]:
+    """Every option of a choice item with whether it was chosen, printed as boxes like the
+    paper form (the contact form's client type and result); empty for other kinds."""
+    if item["kind"] != "choice":
+        return []
+    chosen = answer.value if answer and answer.status != "na" else None
+    return [
+        {"key": o["key"], "label": text(o["label"], locale), "chosen": o["key"] == chosen}
+        for o in item.get("options", [])
+    ]
 
 
 def _acceptance(acceptance: Any) -> dict[str, Any] | None:
@@ -313,12 +326,18 @@ def _build(round_: Round, locale: str) -> dict[str, Any]:
         original = Round.select(Round.number).where(Round.id == round_.revision_of_id).first()
         revision_of = original.number if original else None
     site = round_.site
+    started_from = None
+    if round_.fault_id:
+        origin = Fault.select(Fault.number).where(Fault.id == round_.fault_id).first()
+        started_from = origin.number if origin else None
     return {
         "id": str(round_.id),
         "locale": locale,
         "number": round_.number,
         "revision": round_.revision,
         "revision_of": revision_of,
+        "fault_number": started_from,  # the fault a contact form was started from
+        "fault_id": str(round_.fault_id) if round_.fault_id else None,
         "title": text(content.get("title"), locale) or text(template.title, locale),
         "template": {
             "key": template.key,

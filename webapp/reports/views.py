@@ -49,6 +49,18 @@ def report_pdf(round_id):
     return _download(data, "application/pdf", ops.report_filename(round_), inline=True)
 
 
+@endpoint(
+    bp,
+    "/api/faults/<fault_id>/report.pdf",
+    ["GET"],
+    summary="A fault's case report as a PDF (application/pdf), in the reader's language",
+    tags=["faults"],
+)
+def case_report_pdf(fault_id):
+    data, filename = ops.case_report_pdf(current_user, fault_id, locale=reader_locale())
+    return _download(data, "application/pdf", filename, inline=True)
+
+
 def _filters() -> tuple[dict, dict, dict]:
     """The list's filters as loaded values, as typed (to refill the form), and any errors."""
     typed = filter_args(request.args)

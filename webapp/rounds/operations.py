@@ -94,6 +94,7 @@ def create_round(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) 
         schedule = Schedule.get_or_none(Schedule.id == data["schedule_id"])
         if schedule is None or schedule.site_id != site_id:
             raise validation_error({"schedule_id": [_("This schedule is not for this site.")]})
+    fault_id = _fault_of_site(data.get("fault_id"), site_id, version)
     number, revision, parent = _number("R"), 0, None
     if data["revision_of"] is not None:
         parent = Round.get_or_none(Round.id == data["revision_of"])
@@ -123,7 +124,23 @@ def create_round(*, actor: User, id: UUID, data: dict[str, Any], site_ids: set) 
         header=data["header"],
         revision_of=parent.id if parent else None,
         revision=revision,
+        fault_id=fault_id,
     )
+
+
+def _fault_of_site(fault_id, site_id, version: TemplateVersion):
+    """The fault a round is started from: one at the round's site, not yet ended, and only for
+    a form the client signs (its signature is what confirms the fault)."""
+    if fault_id is None:
+        return None
+    fault = Fault.live().where(Fault.id == fault_id).first()
+    if fault is None or fault.site_id != site_id:
+        raise validation_error({"fault_id": [_("This fault is not at the round's site.")]})
+    if not rules.client_signs(version.content):
+        raise validation_error(
+            {"fault_id": [_("Only a form the client signs can be started from a fault.")]}
+        )
+    return fault.id
 
 
 def round_in_scope(round_id, site_ids: set) -> Round:
@@ -303,7 +320,7 @@ def sign_round(record: Round, *, actor: User, data: dict[str, Any]) -> Round:
             _("The seal does not match the round as the server holds it; it was not signed."),
             fields={"seal_hash": [_("Does not match the round's content.")]},
         )
-    return update_record(
+    sealed = update_record(
         record,
         actor=actor,
         changes={
@@ -314,6 +331,11 @@ def sign_round(record: Round, *, actor: User, data: dict[str, Any]) -> Round:
             "status": "sealed",
         },
     )
+    if record.fault_id is not None and acceptance["accepted"]:
+        fault_life.confirm_by_client(
+            actor=actor, fault_id=record.fault_id, round_=sealed, acceptance=acceptance
+        )
+    return sealed
 
 
 def _locked(query):

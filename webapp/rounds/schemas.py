@@ -45,6 +45,7 @@ class RoundCreate(Schema):
     started_at = DeviceTime(required=True)
     header = fields.Nested(Header, load_default=lambda: Header().load({}))
     revision_of = fields.UUID(load_default=None, allow_none=True)
+    fault_id = fields.UUID(load_default=None, allow_none=True)  # a contact form's fault
 
 
 class RoundUpdate(Schema):
@@ -60,7 +61,10 @@ class RoundSubmit(Schema):
 
 
 class Acceptance(Schema):
-    """The client's acceptance block (domain §3). Every key is sent, so the seal is defined."""
+    """The client's acceptance block (domain §3). Every key is sent, so the seal is defined.
+    One rule for every form the client signs (rounds, maintenance reports, the customer service
+    contact form); static/js/acceptance.js is the phone's copy, both run
+    tests/acceptance_vectors.json."""
 
     accepted = fields.Boolean(required=True)
     handover = Choice(HANDOVER, required=True)
@@ -70,7 +74,7 @@ class Acceptance(Schema):
     signer = Name(100)
     signed_at = DeviceTime(required=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # named with the other fields, as the phone does
     def reasons_when_unsatisfied(self, data, **kwargs):
         unsatisfied = data.get("satisfaction") == "unsatisfied"
         if unsatisfied and not data.get("reasons"):
@@ -170,6 +174,7 @@ class RoundOut(SyncedOut):
     sealed_at = fields.DateTime(allow_none=True)
     revision_of_id = fields.UUID(allow_none=True)
     revision = fields.Integer()
+    fault_id = fields.UUID(allow_none=True)
 
 
 class AnswerOut(SyncedOut):

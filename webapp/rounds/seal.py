@@ -104,7 +104,7 @@ def build_content(
             raise SealError([str(attachment_id)])
         return value
 
-    return {
+    content = {
         "v": VERSION,
         "round": {
             "id": str(record["id"]),
@@ -138,6 +138,11 @@ def build_content(
         "acceptance": acceptance,
         "signature": digest(signature_id),
     }
+    # A contact form started from a fault: the client's signature confirms that fault, so the
+    # seal covers which one. Only when set, so the seals of every other round read as before.
+    if _id(record.get("fault_id")) is not None:
+        content["round"]["fault_id"] = _id(record.get("fault_id"))
+    return content
 
 
 def sealed_content(record: Round, *, acceptance: dict, signature_id) -> dict[str, Any]:
@@ -167,6 +172,7 @@ def sealed_content(record: Round, *, acceptance: dict, signature_id) -> dict[str
         "summary": record.summary,
         "responsible": record.responsible,
         "revision_of": record.revision_of_id,
+        "fault_id": record.fault_id,
     }
     held = [
         {

@@ -110,5 +110,7 @@ FEEDS = [
     ),
     Feed("schedule", Schedule, ScheduleOut().dump, Schedule.site),
     Feed("round", Round, RoundOut().dump, Round.site),
-    Feed("answer", Answer, AnswerOut().dump, Answer.site),
+    # An answer's dump is its own row: the phone keeps its own clean writes from the push's
+    # answer and the pull does not echo them (a round's dozens of answers, on every sync).
+    Feed("answer", Answer, AnswerOut().dump, Answer.site, self_contained=True),
 ]

@@ -5,15 +5,23 @@
  * status and clocks are read from the steps by the same rule as the server (fault-life.js).
  */
 
+import { AttachmentError, newAttachment, preparePhoto } from '../attachments.js';
 import { labels, maxLength } from '../contract.js';
 import { derive } from '../fault-life.js';
 import { t } from '../i18n.js';
 import { mutation } from '../outbox.js';
 import { deviceTime } from '../rounds.js';
-import { h } from './dom.js';
+import { h, oneTap } from './dom.js';
+import { partsPicker, siteStock, usesOfFault } from './parts.js';
+import { contactForms } from './round-start.js';
 
 // The words of a fault's life come with the contract (webapp/models/choices.py).
 const STATUS = () => labels('fault_status');
+/**
+ * The forms opened on a fault's screen ("<fault id>:resolve", "<fault id>:analysis"): a redraw
+ * of the screen (fresh data from a sync) keeps them open; saving one closes it.
+ */
+const opened = new Set();
 const KIND = () => ({ ...labels('fault_status'), ...labels('fault_step') });
 const WHY = () => labels('fault_effect');
 const DETAIL = () => ({
@@ -69,36 +77,77 @@ export async function renderFault(ctx, id) {
   const byId = new Map(steps.map((e) => [String(e.id), e]));
   const status = state ? state.status : (fault.status || 'reported');
 
-  async function take(kind, details = {}, note = '') {
+  // One step per tap, however fast the taps: the screen is drawn again once a step is saved.
+  const take = oneTap(async (kind, details = {}, note = '', more = []) => {
     const eventId = crypto.randomUUID();
     await ctx.outbox.commitInOrder([mutation({
       entity: 'fault_event', id: eventId, op: 'create', siteId: fault.site_id,
       label: `${fault.number || t('Fault')} · ${KIND()[kind]}`,
       changes: { fault_id: String(fault.id), kind, at: deviceTime(), note, ...details },
-    })]);
+    }), ...more]);
     ctx.flash(`${KIND()[kind]}: ${t('saved')}`);
     ctx.rerender();
-  }
+    return true;
+  });
 
+  // Parts picked from the site's stock go with the resolution, each use its own mutation.
+  const user = ctx.session.user;
+  const usesParts = Boolean(user && user.role !== 'client'); // auth/permissions.py ("part", "use")
+  const device = fault.equipment_id ? await ctx.db.record(ctx.userId(), 'equipment', String(fault.equipment_id)) : null;
+  const picker = partsPicker(fault, usesParts ? await siteStock(ctx, fault.site_id) : [], fault.number || t('Fault'), device);
+  const panel = (name) => `${fault.id}:${name}`;
   const resolveForm = h('form.card.fault-resolve', {
-    hidden: true, 'data-testid': 'resolve-form',
+    hidden: !opened.has(panel('resolve')), 'data-testid': 'resolve-form',
     onsubmit: async (event) => {
       event.preventDefault();
       const data = new FormData(event.target);
+      opened.delete(panel('resolve'));
       await take('resolved', {
         diagnosis: String(data.get('diagnosis')).trim(),
         action: String(data.get('action')).trim(),
         parts: String(data.get('parts')).trim(),
-      }, String(data.get('note')).trim());
+      }, String(data.get('note')).trim(), picker.mutations(data));
     },
   },
   h('label', null, t('Diagnosis'), h('textarea', { name: 'diagnosis', required: true, maxlength: maxLength('fault_step', 'diagnosis') })),
   h('label', null, t('What was done'), h('textarea', { name: 'action', required: true, maxlength: maxLength('fault_step', 'action') })),
-  h('label', null, t('Parts used'), h('input', { name: 'parts', maxlength: maxLength('fault_step', 'parts') })),
+  picker.el,
+  h('label', null, picker.el ? t('Other parts used') : t('Parts used'), h('input', { name: 'parts', maxlength: maxLength('fault_step', 'parts') })),
   h('label', null, t('Note'), h('input', { name: 'note', maxlength: maxLength('fault_step', 'note') })),
   h('button.btn.primary', { type: 'submit', 'data-testid': 'resolve-save' }, t('Resolved')));
 
+  // The case analysis (case报告): root cause, improvement, lessons, once the fault is resolved.
+  // Each save is a step; the form starts from the latest one, and the case report prints it.
+  const latest = order.map((eid) => byId.get(eid)).filter((e) => e && e.kind === 'reviewed').pop();
+  const review = latest ? latest.details || {} : {};
+  const analysisField = (name, label, required = false) => h('label', null, label,
+    h('textarea', { name, required, rows: 3, maxlength: maxLength('fault_step', name) }, review[name] || ''));
+  const analysisForm = h('form.card.case-analysis', {
+    hidden: !opened.has(panel('analysis')), 'data-testid': 'case-analysis-form',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const data = new FormData(event.target);
+      const text = (name) => String(data.get(name) || '').trim();
+      if (!text('root_cause')) return;
+      opened.delete(panel('analysis'));
+      await take('reviewed', { root_cause: text('root_cause'), improvement: text('improvement'), lessons: text('lessons') });
+    },
+  },
+  analysisField('root_cause', t('Root cause'), true),
+  analysisField('improvement', t('Improvement')),
+  analysisField('lessons', t('Lessons')),
+  h('button.btn.primary', { type: 'submit', 'data-testid': 'case-analysis-save' }, t('Save the case analysis')),
+  h('p.muted.small', null, t('Each save is a step in the history; the case report prints the latest.')));
+  const analysable = usesParts && ['resolved', 'confirmed', 'closed'].includes(status);
+  const analysis = !analysable ? null : h('div.fault-steps', null,
+    h('button.btn', { type: 'button', 'data-testid': 'step-review', onclick: () => { opened.add(panel('analysis')); analysisForm.hidden = false; } }, t('Case analysis')),
+    fault.number && navigator.onLine
+      ? h('a.btn', { href: `/api/faults/${encodeURIComponent(fault.id)}/report.pdf`, target: '_blank', rel: 'noopener', 'data-testid': 'case-report-pdf' }, t('Case report (PDF)'))
+      : null);
+
   const open = ['reported', 'responded', 'on_site', 'waiting'].includes(status);
+  if (!open) resolveForm.hidden = true; // resolved meanwhile (a sync brought it)
+  if (!analysable) analysisForm.hidden = true;
   const button = (label, testid, onclick) => h('button.btn', { type: 'button', 'data-testid': testid, onclick }, label);
   const actions = !open ? null : h('div.fault-steps', null,
     status === 'reported' ? [
@@ -112,7 +161,7 @@ export async function renderFault(ctx, id) {
         button(t('Waiting for parts'), 'step-wait-parts', () => take('waiting', { waiting_for: 'parts' })),
         button(t('Waiting for the client'), 'step-wait-client', () => take('waiting', { waiting_for: 'client' })),
       ],
-    button(t('Resolved'), 'step-resolve', () => { resolveForm.hidden = false; }));
+    button(t('Resolved'), 'step-resolve', () => { opened.add(panel('resolve')); resolveForm.hidden = false; }));
 
   const history = h('ol.timeline.fault-history', { 'data-testid': 'fault-history' },
     h('li', null, h('strong', null, t('Reported')), ' · ', String(fault.reported_at || '').slice(0, 16).replace('T', ' ')),
@@ -128,6 +177,11 @@ export async function renderFault(ctx, id) {
         d.action ? h('div', null, `${t('What was done')}: ${d.action}`) : null,
         d.parts ? h('div', null, `${t('Parts used')}: ${d.parts}`) : null,
         d.reason ? h('div', null, `${t('Reason')}: ${d.reason}`) : null,
+        d.root_cause ? h('div', null, `${t('Root cause')}: ${d.root_cause}`) : null,
+        d.improvement ? h('div', null, `${t('Improvement')}: ${d.improvement}`) : null,
+        d.lessons ? h('div', null, `${t('Lessons')}: ${d.lessons}`) : null,
+        d.round_id ? h('div', null, h('a', { href: `#/rounds/${encodeURIComponent(d.round_id)}` },
+          `${t('Customer service contact form')} ${d.number || ''}`), d.signer ? ` · ${t('Signed by:')} ${d.signer}` : '') : null,
         e.note ? h('div.muted', null, e.note) : null,
         effect && !effect.applied ? h('div.error-text', null, WHY()[effect.why]) : null);
     }));
@@ -137,14 +191,31 @@ export async function renderFault(ctx, id) {
       h('span.badge', { 'data-testid': 'fault-status', 'data-status': status }, STATUS()[status] || status)),
     h('p', null, fault.description),
     clocks ? h('p.clocks', null, clockLine('respond', state.respond), ' ', clockLine('resolve', state.resolve)) : null,
-    actions, resolveForm,
+    actions, resolveForm, analysis, analysisForm, await usesOfFault(ctx, fault.id),
+    await contactForms(ctx, fault),
     h('h2', null, t('History')), history);
   return el;
 }
 
+/**
+ * A fault's status as this device reads it from its steps (those not yet sent included), by
+ * the shared rule; the server's column when the fault has no report time yet.
+ * @param {import('./context.js').Context} ctx
+ * @param {object} fault
+ */
+export async function statusOnDevice(ctx, fault) {
+  if (!fault.reported_at) return fault.status || 'reported';
+  const events = await ctx.db.children(ctx.userId(), String(fault.id));
+  const steps = events.filter((e) => e.kind).map((e) => ({
+    ...e, seq: e._pending ? null : e.server_seq, details: e.details || detailsOf(e),
+  }));
+  return derive(fault, steps, fault.policy || UNKNOWN_CONTRACT, Date.now()).status;
+}
+
 /** A step saved on this device keeps its fields flat, as it was sent. */
 function detailsOf(e) {
-  const names = ['channel', 'waiting_for', 'diagnosis', 'action', 'parts', 'reason', 'to', 'assignee_id', 'contact'];
+  const names = ['channel', 'waiting_for', 'diagnosis', 'action', 'parts', 'reason', 'to', 'assignee_id', 'contact',
+    'root_cause', 'improvement', 'lessons'];
   return Object.fromEntries(names.filter((n) => e[n] !== undefined).map((n) => [n, e[n]]));
 }
 
@@ -157,19 +228,37 @@ const SEVERITIES = () => labels('severity');
 
 /**
  * "Report a fault" on a device's screen (reached from the site's register or a scanned tag):
- * what is wrong and how urgent, saved to the outbox; the number is given on arrival.
+ * what is wrong and how urgent, and a photo if one is taken (a client user's 报修 too), saved
+ * to the outbox together — the fault first, then its photo; the number is given on arrival.
  * @param {import('./context.js').Context} ctx
  * @param {{id: string, site_id: string, location_id?: string|null, name?: string}} item
  */
 export function reportFaultForm(ctx, item) {
+  const photoError = h('p.error-text', { 'data-testid': 'report-fault-photo-error', role: 'alert' });
   const form = h('form.card.fault-report', {
     'data-testid': 'report-fault-form',
-    onsubmit: async (event) => {
+    onsubmit: oneTap(async (event) => {
       event.preventDefault();
       const data = new FormData(event.target);
       const description = String(data.get('description')).trim();
-      if (!description) return;
+      if (!description) return false;
       const id = crypto.randomUUID();
+      const file = data.get('photo');
+      let attachment = null;
+      if (file && file.size) {
+        photoError.textContent = t('Preparing the photo…');
+        try {
+          attachment = newAttachment({
+            ownerEntity: 'fault', ownerId: id, kind: 'photo', siteId: item.site_id,
+            photo: await preparePhoto(file, 'photo'), label: `${t('Photo')} · ${description.slice(0, 60)}`,
+          });
+        } catch (failure) {
+          if (!(failure instanceof AttachmentError)) throw failure;
+          photoError.textContent = failure.message;
+          return false;
+        }
+        photoError.textContent = '';
+      }
       await ctx.outbox.commitInOrder([mutation({
         entity: 'fault', id, op: 'create', siteId: item.site_id,
         label: `${t('Fault')} · ${description.slice(0, 60)}`,
@@ -178,15 +267,19 @@ export function reportFaultForm(ctx, item) {
           equipment_id: String(item.id), description, severity: String(data.get('severity')),
           photos: [], reported_at: deviceTime(),
         },
-      })]);
+      }), ...(attachment ? [attachment.mutation] : [])], attachment ? [attachment.blob] : []);
       ctx.flash(t('Fault reported; its number is given when it reaches the server.'));
       location.hash = `#/faults/${encodeURIComponent(id)}`;
-    },
+      return true;
+    }),
   },
   h('label', null, t('What is wrong'),
     h('textarea', { name: 'description', required: true, maxlength: maxLength('fault', 'description') })),
   h('label', null, t('Severity'), h('select', { name: 'severity' },
     Object.entries(SEVERITIES()).map(([k, v]) => h('option', { value: k, selected: k === 'medium' }, v)))),
+  h('label', null, t('Photo (optional)'),
+    h('input', { type: 'file', name: 'photo', accept: 'image/*', capture: 'environment', 'data-testid': 'report-fault-photo' })),
+  photoError,
   h('button.btn.primary', { type: 'submit', 'data-testid': 'report-fault-save' }, t('Report a fault')));
   return h('details.report-fault', null,
     h('summary.btn.block', { 'data-testid': 'report-fault' }, t('Report a fault')), form);

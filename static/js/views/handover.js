@@ -4,9 +4,10 @@
  * with a finger or a stylus. Signing seals the round on the device; it syncs like anything else.
  */
 
+import { acceptanceProblems } from '../acceptance.js';
 import { newAttachment, sha256Hex } from '../attachments.js';
 import { clientSigns, expand, text } from '../checklist.js';
-import { maxLength, labels as vocabularyLabels } from '../contract.js';
+import { labelOf, maxLength, labels as vocabularyLabels } from '../contract.js';
 import { t, tn } from '../i18n.js';
 import { go } from '../router.js';
 import { answersByKey, deviceTime, progress, signMutation } from '../rounds.js';
@@ -14,6 +15,14 @@ import { h, replace } from './dom.js';
 import { loadRound } from './round.js';
 import { signaturePad } from './signature-pad.js';
 
+// What the client is told for each field the acceptance rule refuses (static/js/acceptance.js).
+const PROBLEMS = {
+  handover: () => t('Say whether attachments were handed over.'),
+  satisfaction: () => t('Choose how satisfied you are.'),
+  reasons: () => t('Say why you are not satisfied.'),
+  comments: () => t('At most %(limit)d characters.', { limit: maxLength('acceptance', 'comments') }),
+  signer: () => t('Write your name.'),
+};
 
 function radios(name, choices, testid) {
   return h('div.choices', { role: 'radiogroup', 'data-testid': testid },
@@ -82,13 +91,14 @@ export async function renderHandover(ctx, id) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const problems = [];
     const chosen = form.elements.satisfaction.value;
     const reasons = [...form.querySelectorAll('input[name=reasons]:checked')].map((i) => i.value);
-    if (!form.elements.handover.value) problems.push(t('Say whether attachments were handed over.'));
-    if (!chosen) problems.push(t('Choose how satisfied you are.'));
-    if (chosen === 'unsatisfied' && !reasons.length) problems.push(t('Say why you are not satisfied.'));
-    if (!signer.value.trim()) problems.push(t('Write your name.'));
+    const acceptance = {
+      accepted: accepted.checked, handover: form.elements.handover.value, satisfaction: chosen,
+      reasons: chosen === 'unsatisfied' ? reasons : [], comments: comments.value.trim(),
+      signer: signer.value.trim(), signed_at: deviceTime(),
+    };
+    const problems = acceptanceProblems(acceptance).map((field) => PROBLEMS[field]());
     if (pad.isEmpty()) problems.push(t('Sign in the box with your finger or a stylus.'));
     if (problems.length) {
       replace(errors, h('ul', null, problems.map((m) => h('li', null, m))));
@@ -97,11 +107,6 @@ export async function renderHandover(ctx, id) {
     replace(errors);
     signButton.disabled = true;
     try {
-      const acceptance = {
-        accepted: accepted.checked, handover: form.elements.handover.value, satisfaction: chosen,
-        reasons: chosen === 'unsatisfied' ? reasons : [], comments: comments.value.trim(),
-        signer: signer.value.trim(), signed_at: deviceTime(),
-      };
       const bytes = await pad.toPng();
       const photo = { bytes, mime: 'image/png', size: bytes.byteLength, sha256: await sha256Hex(bytes), filename: 'signature.png' };
       const signature = newAttachment({
@@ -136,7 +141,7 @@ export async function renderHandover(ctx, id) {
     el: h('section.handover', { 'data-testid': 'handover-screen' },
       h('h1', null, text(content.title, locale)),
       h('p.muted', null, [round.number, header.client_name, header.service_time].filter(Boolean).join(' · ')),
-      h('div.card.stack', null,
+      content.form === 'contact_form' ? formAnswers(content, answers, locale) : h('div.card.stack', null,
         h('p', null, t('%(done)d of %(total)d items checked', { done: p.answered, total: p.total }), ' · ',
           abnormal.length ? tn('%(num)d abnormal item', '%(num)d abnormal items', abnormal.length) : t('all normal')),
         abnormal.length ? h('ul.abnormal-list', null, abnormal.map((e) => {
@@ -152,6 +157,23 @@ export async function renderHandover(ctx, id) {
       backLink),
     leave: () => { document.body.classList.remove('handover-mode'); },
   };
+}
+
+/** A contact form's fields as the client reads them before signing: each label and its answer. */
+function formAnswers(content, answers, locale) {
+  return h('dl.facts.card', { 'data-testid': 'form-answers' }, expand(content, []).map((e) => {
+    const a = answers[e.key];
+    let shown = '—';
+    if (a && a.status === 'na') {
+      shown = labelOf('answer_status', 'na');
+    } else if (a && e.item.kind === 'choice') {
+      const option = (e.item.options || []).find((o) => o.key === a.value);
+      shown = option ? text(option.label, locale) : String(a.value ?? '—');
+    } else if (a && a.value !== null && a.value !== undefined && a.value !== '') {
+      shown = String(a.value);
+    }
+    return [h('dt', null, text(e.item.label, locale)), h('dd', null, shown)];
+  }));
 }
 
 /** The SHA-256 of every photo of the round, from the bytes on the device or the server's record. */

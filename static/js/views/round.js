@@ -5,11 +5,13 @@
  */
 
 import { expand, text } from '../checklist.js';
-import { labelOf } from '../contract.js';
+import { labelOf, maxLength } from '../contract.js';
 import { t } from '../i18n.js';
+import { mutation } from '../outbox.js';
 import { go } from '../router.js';
 import { answerMutation, answersByKey, roundStatus } from '../rounds.js';
 import { confirmAction, h } from './dom.js';
+import { statusOnDevice } from './fault.js';
 import { describeChange } from './outbox.js';
 import { answerWriter, progressBar } from './round-answers.js';
 import { itemCard } from './round-item.js';
@@ -62,8 +64,9 @@ export async function renderRound(ctx, id) {
   }
   const screen = await roundState(ctx, id, data);
   const el = h('section.round', { 'data-testid': 'round' },
-    roundHeading(screen),
+    roundHeading({ ...screen, ctx }),
     screen.sealed ? sealedNotice(screen.round) : null,
+    await unresolvedFault(ctx, screen),
     faultsRaised(data.faults, id),
     screen.progress.el,
     itemSections(ctx, screen),
@@ -88,6 +91,7 @@ async function roundState(ctx, id, data) {
     id, data, round, version, content, locale, answers, severities, progress, sealed,
     readOnly: sealed,
     isReport: (data.template && data.template.form === 'maintenance_report') || content.form === 'maintenance_report',
+    isContactForm: content.form === 'contact_form',
     photoUrls: photoSources(ctx, data),
     cards: new Map(),
     save: writer.save,
@@ -101,7 +105,7 @@ async function roundState(ctx, id, data) {
 }
 
 /** Crumbs, title and status, the report number, the paper form's header, refused changes. */
-function roundHeading({ round, version, content, locale, isReport, data }) {
+function roundHeading({ ctx, round, version, content, locale, isReport, isContactForm, data }) {
   const site = data.site;
   const header = round.header || {};
   return [
@@ -111,16 +115,70 @@ function roundHeading({ round, version, content, locale, isReport, data }) {
       h('span.badge', { class: `round-${round.status}` }, labelOf('round_status', round.status, { short: true }))),
     h('p.muted', null, round.number ? `${t('Report number')} ${round.number}` : t('The report number is given when the round reaches the server.'),
       ' · ', t('Version %(num)d', { num: version.number })),
-    isReport ? h('dl.facts.card.small', null,
+    (isReport || isContactForm) && round.status !== 'sealed' ? headerEditor(ctx, round, text(content.title, locale)) : null,
+    isReport || isContactForm ? h('dl.facts.card.small', { 'data-testid': 'round-header' },
       h('dt', null, t('Client')), h('dd', null, header.client_name || '—'),
       h('dt', null, t('Contact')), h('dd', null, [header.contact, header.phone].filter(Boolean).join(' ') || '—'),
       h('dt', null, t('Address')), h('dd', null, header.address || '—'),
-      h('dt', null, t('Service time')), h('dd', null, header.service_time || '—')) : null,
+      h('dt', null, t('Service time')), h('dd', null, header.service_time || '—'),
+      round.fault_id ? [h('dt', null, t('Fault')), h('dd', null, h('a', { href: `#/faults/${encodeURIComponent(round.fault_id)}`, 'data-testid': 'round-fault' },
+        faultNumber(data, round.fault_id)))] : null) : null,
     data.refused.map((entry) => h('div.notice.error', { 'data-testid': 'round-refused' },
       h('strong', null, t('The server refused a change:')), ' ', describeChange(entry), t(': '),
       entry.last_error || t('No reason given.'), ' ',
       h('a', { href: '#/outbox' }, t('See the outbox')))),
   ];
+}
+
+/**
+ * The paper form's header (client, contact, phone, address, service time), prefilled from the
+ * site when the round started; the engineer corrects it (the person who asked for the service
+ * may not be the site's contact) until the client signs. Saved as the round's header update.
+ */
+function headerEditor(ctx, round, title) {
+  const header = round.header || {};
+  const names = [['client_name', t('Client name')], ['contact', t('Contact')], ['phone', t('Phone')],
+    ['address', t('Address')], ['service_time', t('Service time')]];
+  const form = h('form.stack', {
+    'data-testid': 'header-form',
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const data = new FormData(event.target);
+      const changed = Object.fromEntries(names.map(([name]) => [name, String(data.get(name) || '').trim()]));
+      await ctx.outbox.commitInOrder([mutation({
+        entity: 'round', id: round.id, op: 'update', baseVersion: round._version, siteId: round.site_id,
+        label: [title, round.number].filter(Boolean).join(' '),
+        changes: { header: changed },
+      })]);
+      ctx.flash(t('saved'));
+      ctx.rerender();
+    },
+  },
+  names.map(([name, label]) => h('label', null, label,
+    h('input', { name, value: header[name] || '', maxlength: maxLength('round_header', name), 'data-field': name }))),
+  h('button.btn.primary', { type: 'submit', 'data-testid': 'header-save' }, t('Save')));
+  return h('details.card.header-edit', null, h('summary', { 'data-testid': 'header-edit' }, t('Edit')), form);
+}
+
+/**
+ * A contact form's fault not yet resolved: the client's signature would confirm nothing (a
+ * confirmation needs a resolution first, docs/faults.md), so the engineer is told before the
+ * hand-over, with the way to the fault.
+ */
+async function unresolvedFault(ctx, { round, data, sealed }) {
+  const fault = round.fault_id && !sealed && data.faults.find((f) => String(f.id) === String(round.fault_id));
+  if (!fault) return null;
+  const status = await statusOnDevice(ctx, fault);
+  if (!['reported', 'responded', 'on_site', 'waiting'].includes(status)) return null;
+  return h('p.notice', { 'data-testid': 'fault-not-resolved' },
+    t('The fault is not resolved yet: the client’s signature confirms only a resolved fault.'), ' ',
+    h('a', { href: `#/faults/${encodeURIComponent(fault.id)}` }, t('Open the fault')));
+}
+
+/** The number of the fault a contact form was started from, once the server has given it. */
+function faultNumber(data, faultId) {
+  const fault = data.faults.find((f) => String(f.id) === String(faultId));
+  return (fault && fault.number) || t('Fault');
 }
 
 /**
