@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['static/vendor/**', 'node_modules/**'] },
+  // static/dist is the bundle made from static/js (npm run build): generated, not linted.
+  { ignores: ['static/vendor/**', 'static/dist/**', 'node_modules/**'] },
   js.configs.recommended,
   {
     files: ['static/js/**/*.js'],

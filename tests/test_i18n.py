@@ -21,6 +21,9 @@ ROOT = TRANSLATIONS_DIR.parent.parent
         ("zh-TW,zh;q=0.9", "zh_Hant"),
         ("zh-HK", "zh_Hant"),
         ("zh-Hant", "zh_Hant"),
+        ("zh-Hans-HK", "zh_Hans"),  # the script said outright wins over the region
+        ("zh-Hans-TW,zh-TW;q=0.9", "zh_Hans"),
+        ("zh-Hant-CN", "zh_Hant"),
         ("en-GB,en;q=0.9", "en"),
         ("fr-FR,de;q=0.5", None),
         ("fr-FR,zh-TW;q=0.5", "zh_Hant"),
@@ -119,3 +122,46 @@ def test_translations_keep_their_placeholders(locale):
         expected = set(re.findall(r"%\(\w+\)[sd]", ids[0]))
         for s in strings:
             assert set(re.findall(r"%\(\w+\)[sd]", s)) == expected, (message.id, s)
+
+
+# Characters written one way in Simplified Chinese and another in Traditional: those the zh_Hans
+# catalogue uses, listed once from a conversion table (准 and 台 left out: Taiwan writes them
+# too, as in 核准 and 一台). One of them in the zh_Hant catalogue is a Simplified word left in a
+# Traditional page, as 响應 for 響應 was on the fault clocks.
+SIMPLIFIED_ONLY = (
+    "与专丢两严丧个临为么书于产仅从们会传体余储关内册写冲决况冻击划则创删别办务动区单占厂历压厘发变"
+    "叠号后吗听启员响团围国图场坏处备复头宝实审对导将尔尝层属岗师带帮并库应废开异弃张当录态总悬户执"
+    "扫护报拨择损换据摄数断无旧时旷显暂术机权条来标栏样档检楼横残没测浏满点状独现电盖盘码确离种称稳"
+    "笔筛签简类紧级纸纹线组终经绑结给络绝统继续维编网职联脑腾节范获补装见规视览触计订认让训议记许设"
+    "访证识诊试话询该详语误说请读调谢负责败账贴贵资载较辑输达迁过运还这进连迟适选邮采里钟钥铭销锁错"
+    "长闭问间闻阅阈队际随页项须预领频题额驳驻验骤"
+)
+
+
+def _traditional_texts(value, where: str):
+    """Every zh_Hant text of a shipped checklist template, with where it is."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "zh_Hant" and isinstance(inner, str):
+                yield where, inner
+            else:
+                yield from _traditional_texts(inner, f"{where}/{key}")
+    elif isinstance(value, list):
+        for n, inner in enumerate(value):
+            yield from _traditional_texts(inner, f"{where}[{n}]")
+
+
+def test_traditional_chinese_writes_no_simplified_characters():
+    import json
+    from pathlib import Path
+
+    texts = []
+    for message in load_catalogue("zh_Hant"):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        texts += [(message.id, s) for s in strings if s]
+    shipped = Path(__file__).parent.parent / "webapp" / "checklists" / "shipped"
+    for path in sorted(shipped.glob("*.json")):
+        texts += _traditional_texts(json.loads(path.read_text("utf-8")), path.name)
+    assert len(texts) > 1000
+    found = [(where, s) for where, s in texts if any(ch in SIMPLIFIED_ONLY for ch in s)]
+    assert not found, found

@@ -64,7 +64,10 @@ def match_language(header_values: list[tuple[str, float]]) -> str | None:
     for value, _quality in header_values:
         tag = value.replace("_", "-").lower()
         if tag.startswith("zh"):
-            hant = any(part in tag for part in ("hant", "-tw", "-hk", "-mo"))
+            parts = tag.split("-")
+            if "hans" in parts or "hant" in parts:  # the script, said outright, wins
+                return "zh_Hant" if "hant" in parts else "zh_Hans"
+            hant = any(region in parts for region in ("tw", "hk", "mo"))
             return "zh_Hant" if hant else "zh_Hans"
         if tag.startswith("en"):
             return "en"

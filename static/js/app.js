@@ -20,12 +20,14 @@ import { h, replace } from './views/dom.js';
 import { renderEquipment } from './views/equipment.js';
 import { renderEquipmentForm } from './views/equipment-form.js';
 import { renderCheckin } from './views/checkin.js';
-import { renderHome } from './views/home.js';
+import { readHome, renderHome } from './views/home.js';
 import { renderExplanationForm, renderLeaveForm, renderLeaveList } from './views/leave.js';
+import { renderParts } from './views/parts.js';
 import { renderOutbox } from './views/outbox.js';
 import { renderHandover } from './views/handover.js';
 import { renderRound, startCorrection } from './views/round.js';
 import { startRound } from './views/home.js';
+import { startUnscheduled } from './views/round-start.js';
 import { renderScan, renderTagLink } from './views/scan.js';
 import { renderFault } from './views/fault.js';
 import { renderSettings } from './views/settings.js';
@@ -54,6 +56,7 @@ let flashMessage = null;
 let deferredInstall = null;
 let signingIn = false;
 let updateReady = false;
+let homeRead = null; // the first home screen's reads, begun before its language was loaded
 
 /** @type {import('./views/context.js').Context} */
 const ctx = {
@@ -84,12 +87,24 @@ async function main() {
     history.replaceState(null, '', `/app/#/t/${encodeURIComponent(tokenOfPath(location.pathname) ?? '')}`);
   }
   keepTagKey(ctx);
+  performance.mark('rounds:main');
   // The server's vocabularies and field rules, from the worker's cache when offline.
   const contract = loadContract();
   await session.restore();
+  performance.mark('rounds:session');
   if (!session.user) await session.check(); // perhaps signed in on the server's page
+  // Home's reads need no language: they run while the translations load.
+  if (session.user && parseRoute(location.hash).name === 'home') {
+    homeRead = readHome(ctx, session.user.id).then((read) => {
+      performance.mark('rounds:home-read');
+      return read;
+    });
+    homeRead.catch(() => {}); // the screen that takes it shows a failure; unused, it is dropped
+  }
   await applyLanguage();
+  performance.mark('rounds:language');
   await contract;
+  performance.mark('rounds:contract');
   registerWorker(onUpdateReady).then((w) => { worker = w; });
   mountSyncBar(els.syncBar, {
     sync, onSignIn: () => { signingIn = true; render(); }, signedIn: () => Boolean(session.user),
@@ -192,7 +207,13 @@ async function render() {
   screen = { route: route.name, key: `${route.name}:${route.id}`, leave: result && result.leave, touched: false };
   const flash = flashMessage ? h('p.flash', { role: 'status' }, flashMessage) : null;
   flashMessage = null;
+  if (els.view.dataset.snapshot) {
+    delete els.view.dataset.snapshot;
+    els.view.removeAttribute('aria-busy');
+  }
   replace(els.view, flash, el);
+  if (ticket === 1) performance.mark('rounds:drawn');
+  if (route.name === 'home' && session.user && !signingIn) keepHomeSnapshot(el);
   if (!sameRoute) {
     scrollTo(0, 0);
     els.view.focus({ preventScroll: true });
@@ -200,10 +221,47 @@ async function render() {
   drawChrome();
 }
 
+const HOME_SNAPSHOT = 'rounds.home';
+
+/**
+ * Keep a picture of the home screen for the next start: boot.js draws it before the modules
+ * have run (inert), so the tiles show while the store opens. Only the signed-in user's home,
+ * dropped on signing out.
+ */
+function keepHomeSnapshot(el) {
+  const kept = () => {
+    try {
+      localStorage.setItem(HOME_SNAPSHOT, JSON.stringify({
+        user: session.user ? session.user.id : null, view: el.outerHTML, nav: els.nav.innerHTML,
+        brand: els.brand.textContent, lang: document.documentElement.lang,
+      }));
+    } catch (error) {
+      // storage full or refused: the next start simply draws without it
+    }
+  };
+  if (window.requestIdleCallback) requestIdleCallback(kept, { timeout: 2000 });
+  else setTimeout(kept, 0);
+}
+
+function forgetHomeSnapshot() {
+  try {
+    localStorage.removeItem(HOME_SNAPSHOT);
+  } catch (error) {
+    // nothing kept
+  }
+}
+
 function build(route) {
-  if (!session.user || signingIn) return renderSignIn(ctx, { expired: Boolean(session.user) });
+  if (!session.user || signingIn) {
+    homeRead = null;
+    return renderSignIn(ctx, { expired: Boolean(session.user) });
+  }
   switch (route.name) {
-    case 'home': return renderHome(ctx);
+    case 'home': {
+      const read = homeRead;
+      homeRead = null;
+      return renderHome(ctx, read);
+    }
     case 'site': return renderSite(ctx, route.id);
     case 'equipment': return renderEquipment(ctx, route.id);
     case 'equipment-edit': return renderEquipmentForm(ctx, { id: route.id });
@@ -212,14 +270,17 @@ function build(route) {
     case 'round-handover': return renderHandover(ctx, route.id);
     case 'round-correct': return startCorrection(ctx, route.id);
     case 'round-start': return startRound(ctx, route.id, route.part);
+    case 'round-new': return startUnscheduled(ctx, route.id, route.part);
     case 'outbox': return renderOutbox(ctx);
     case 'settings': return renderSettings(ctx);
     case 'fault': return renderFault(ctx, route.id);
+    case 'parts': return renderParts(ctx, route.id);
     case 'scan': return renderScan(ctx);
     case 'tag': return renderTagLink(ctx, route.id);
     case 'leave': return renderLeaveList(ctx);
     case 'leave-new': return renderLeaveForm(ctx);
     case 'explanation-new': return renderExplanationForm(ctx);
+    case 'explanation-for': return renderExplanationForm(ctx, { siteId: route.id, month: route.part });
     case 'checkin': return renderCheckin(ctx, { siteId: route.id });
     case 'checkin-tag': return renderCheckin(ctx, { token: route.id || '' });
     default: return h('div.empty', null, t('Nothing here.'), ' ', h('a', { href: '#/' }, t('My sites')));
@@ -244,6 +305,7 @@ async function signedIn() {
 
 async function signOut({ keep = false, discard = false }) {
   const user = session.user;
+  forgetHomeSnapshot();
   await session.signOutOnServer();
   if (keep) await db.setMeta('session', null); // the user's work waits on the device for them
   else await db.forgetUser(user.id, { discard });
@@ -264,6 +326,11 @@ async function chooseLanguage(locale) {
   await db.setMeta(`locale:${user.id}`, locale || FOLLOW_BROWSER);
   const saved = await syncLanguageChoice();
   const relabelled = await applyLanguage();
+  if (currentLocale() !== chooseLocale(await languageChoice())) {
+    // Offline, and this language's translations are not on the phone yet (only the user's
+    // language comes with the app): kept as the choice, shown once a sync has fetched them.
+    return { note: t('This language is not on this phone yet: it will show once you are connected.'), redrawn: false };
+  }
   const note = saved ? t('Saved to your account.') : t('Saved on this device; your account follows when connected.');
   if (relabelled) {
     flashMessage = note;

@@ -18,8 +18,10 @@ export function matchLanguage(tags) {
   for (const value of tags || []) {
     const tag = String(value).replace(/_/g, '-').toLowerCase();
     if (tag.startsWith('zh')) {
-      const hant = ['hant', '-tw', '-hk', '-mo'].some((part) => tag.includes(part));
-      return hant ? 'zh_Hant' : 'zh_Hans';
+      const parts = tag.split('-');
+      // The script, said outright (zh-Hans-HK), wins over the region.
+      if (parts.includes('hans') || parts.includes('hant')) return parts.includes('hant') ? 'zh_Hant' : 'zh_Hans';
+      return ['tw', 'hk', 'mo'].some((region) => parts.includes(region)) ? 'zh_Hant' : 'zh_Hans';
     }
     if (tag.startsWith('en')) return 'en';
   }
@@ -92,7 +94,7 @@ async function fetchCatalogue(locale) {
   return response.ok ? response.json() : null;
 }
 
-/** The catalogue boot.js began fetching before the modules arrived, if it is this locale's. */
+/** The catalogue boot.js began fetching before the bundle arrived, if it is this locale's. */
 function takePrefetched(locale) {
   const early = globalThis.__roundsCatalogue;
   globalThis.__roundsCatalogue = null; // used once: a later change of language fetches anew
@@ -104,7 +106,7 @@ function rememberLocale(locale) {
   try {
     localStorage.setItem('rounds.locale', locale);
   } catch (error) {
-    // storage refused: the next start fetches after the modules, as it would anyway
+    // storage refused: the next start takes the language the shell preloads
   }
 }
 

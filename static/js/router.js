@@ -1,7 +1,9 @@
 /**
  * Hash routes: #/, #/sites/<id>, #/sites/<id>/new, #/equipment/<id>, #/equipment/<id>/edit,
  * #/rounds/<id>, #/rounds/<id>/handover, #/rounds/<id>/correct, #/start/<schedule id>/<period>,
- * #/faults/<id>, #/outbox, #/settings, #/scan, #/t/<token> (a tag's link), #/leave (leave and
+ * #/new/<template id>/<site|equipment|fault>:<id> (a round no schedule asks for),
+ * #/faults/<id>, #/parts/<site id> (a site's spare parts), #/outbox, #/settings, #/scan,
+ * #/t/<token> (a tag's link), #/leave (leave and
  * absence explanations), #/leave/new, #/explanations/new, #/checkin/<site id> and
  * #/checkin/t/<token> (checking in at a site, or at a room by its label). Hash routing keeps every
  * screen inside the one cached shell (/app/).
@@ -19,11 +21,14 @@ const ROUTES = [
   ['round-handover', /^\/rounds\/([^/]+)\/handover$/],
   ['round-correct', /^\/rounds\/([^/]+)\/correct$/],
   ['round-start', /^\/start\/([^/]+)\/([^/]+)$/],
+  ['round-new', /^\/new\/([^/]+)\/([^/]+)$/], // a template, and "site:", "equipment:" or "fault:" an id
   ['fault', /^\/faults\/([^/]+)$/],
+  ['parts', /^\/parts\/([^/]+)$/],
   ['scan', /^\/scan$/],
   ['leave', /^\/leave$/],
   ['leave-new', /^\/leave\/new$/],
   ['explanation-new', /^\/explanations\/new$/],
+  ['explanation-for', /^\/explanations\/new\/([^/]+)\/(\d{4}-\d{2})$/],
   ['checkin-tag', /^\/checkin\/t\/(.*)$/], // a room's label: check in there
   ['checkin', /^\/checkin\/([^/]+)$/],
   ['tag', /^\/t\/(.*)$/], // any token: the tag screen says what is wrong with it

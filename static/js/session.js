@@ -36,6 +36,16 @@ export class Session extends EventTarget {
   async check() {
     let answer;
     try {
+      if (!this.user) {
+        // Nobody remembered on the device: a first start, or someone who signed in on the
+        // server's page. The token's answer says which, so nobody's first start asks /me for a
+        // 401 (which the browser logs as an error).
+        const csrf = await this.api.get('/api/auth/csrf', { timeout: 10_000 });
+        if (csrf.ok && csrf.data && csrf.data.signed_in === false) {
+          if (typeof csrf.data.csrf_token === 'string') this.api.csrfToken = csrf.data.csrf_token;
+          return 'signed_out';
+        }
+      }
       answer = await this.api.get('/api/auth/me', { timeout: 10_000 });
     } catch (error) {
       if (error instanceof NetworkError) return 'offline';

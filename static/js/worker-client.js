@@ -21,6 +21,11 @@ export async function registerWorker(onUpdate) {
     return none;
   }
   forgetOldScope();
+  // A tapped notification: the worker asks the app already open to show its screen.
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    const data = event.data || {};
+    if (data.type === 'OPEN' && typeof data.url === 'string') openScreen(data.url);
+  });
   let requested = false;
   const announce = () => {
     // A waiting worker while another controls the page is an update; the very first install
@@ -73,4 +78,15 @@ async function forgetOldScope() {
   } catch (error) {
     console.warn('old service worker not removed', error);
   }
+}
+
+/**
+ * Show the app's screen named by a notification's link (/app/#/faults/<id>), only for links
+ * into this app; anything else is ignored.
+ * @param {string} link
+ */
+export function openScreen(link) {
+  const url = new URL(link, location.origin);
+  if (url.origin !== location.origin || url.pathname !== '/app/' || !url.hash.startsWith('#/')) return;
+  if (location.hash !== url.hash) location.hash = url.hash;
 }

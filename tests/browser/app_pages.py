@@ -26,8 +26,11 @@ class FieldEngineer(Visitor):
     def opens_the_app(self) -> None:
         self.opens("/app/")
         self.waits_for_sync()
-        # The worker must be installed before the network goes away, as on a real phone.
-        self.page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        # The worker must be installed and in charge of this page before the network goes away,
+        # as on a real phone. `ready` resolves when activation starts, before the worker has
+        # claimed the page: offline in between, a lazily loaded file (the QR decoder, another
+        # language) would go to the network and fail.
+        self.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
     def state(self) -> dict:
         return self.page.evaluate("() => window.__rounds.state()")

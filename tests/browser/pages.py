@@ -26,6 +26,7 @@ class Person:
         return self.page.locator("html").get_attribute("lang") or ""
 
     def has_horizontal_scroll(self) -> bool:
+        self.page.wait_for_load_state()
         width = self.page.evaluate("document.documentElement.scrollWidth")
         return width > self.page.viewport_size["width"]
 

@@ -1,6 +1,6 @@
-"""An offline start asks the worker for the translations once, beside the modules: the catalogue
-the phone showed last time is fetched by boot.js before the modules run, and i18n.js takes it
-instead of asking again."""
+"""An offline start asks the worker for the app's code in one fetch (the bundle) and for the
+translations once, beside it: the catalogue the phone showed last time is fetched by boot.js
+before the bundle runs, and i18n.js takes it instead of asking again."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ pytestmark = pytest.mark.browser
 REQUESTS = """() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname)"""
 
 
-def test_an_offline_start_fetches_its_catalogue_once_with_the_modules(phone, live_server, world):
+def test_an_offline_start_fetches_its_code_in_one_bundle_and_its_catalogue_once(
+    phone, live_server, world
+):
     engineer = FieldEngineer(phone, live_server)
     engineer.signs_in("eng", PASSWORD)
     engineer.opens_the_app()
@@ -26,4 +28,6 @@ def test_an_offline_start_fetches_its_catalogue_once_with_the_modules(phone, liv
     assert phone.locator("html").get_attribute("lang") == "zh-Hans"
     fetched = phone.evaluate(REQUESTS)
     assert fetched.count("/app/i18n/zh_Hans.json") == 1, fetched
-    assert "/static/js/boot.js" in fetched and "/static/js/views/home.js" in fetched
+    scripts = [url for url in fetched if url.endswith(".js")]
+    assert scripts == ["/static/js/boot.js", "/static/dist/app.js"], fetched
+    assert not [url for url in fetched if url.startswith("/app/i18n/") and "zh_Hans" not in url]

@@ -125,3 +125,78 @@ def test_a_language_chosen_on_the_sign_in_page_is_the_apps_too(contexts, live_se
     engineer.opens_the_app()
     assert app_language(engineer)[0] == "zh-Hant"
     assert User.get_by_id(world["users"]["engineer"].id).locale is None
+
+
+def test_an_english_phone_starts_offline_in_english_and_fetches_another_language_when_online(
+    contexts, live_server, world, monkeypatch
+):
+    """Only the user's language comes with the app: the installed app starts offline in it; a
+    language picked offline that the phone has not got yet is explained, then fetched and kept
+    once the phone is online; the next version keeps both."""
+    engineer = FieldEngineer(contexts().new_page(), live_server)
+    page = engineer.page
+    engineer.signs_in("eng", PASSWORD)
+    engineer.opens_the_app()
+    assert app_language(engineer)[0] == "en"
+    kept = "() => caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n)"
+    kept += ".then((c) => c.keys())))).then((all) => all.flat().map((r) => new URL(r.url).pathname)"
+    kept += ".filter((p) => /^\\/app\\/i18n\\/[^/]+\\.json$/.test(p)))"
+    assert page.evaluate(kept) == ["/app/i18n/en.json"]
+
+    engineer.goes_offline()
+    page.reload()
+    assert app_language(engineer) == ("en", ["My sites", "Scan", "Outbox", "Settings"])
+
+    chooses_in_settings(engineer, "zh_Hant")
+    page.get_by_text("This language is not on this phone yet").wait_for()
+    assert app_language(engineer)[0] == "en"
+
+    engineer.goes_online()  # the app syncs on its own, saves the choice and fetches the language
+    page.wait_for_function("() => document.documentElement.lang === 'zh-Hant'")
+    assert sorted(page.evaluate(kept)) == ["/app/i18n/en.json", "/app/i18n/zh_Hant.json"]
+    engineer.goes_offline()
+    page.reload()
+    assert app_language(engineer) == ("zh-Hant", ["我的站點", "掃描", "待傳送", "設定"])
+
+    # A new version: the languages this phone used come along, fresh.
+    from webapp.pwa import views as pwa
+
+    engineer.goes_online()
+    real = pwa.precache_manifest
+    monkeypatch.setattr(pwa, "precache_manifest", lambda: ("new-release", real()[1]))
+    page.evaluate("() => navigator.serviceWorker.getRegistration('/').then((r) => r.update())")
+    update = page.get_by_test_id("update")
+    update.wait_for(timeout=15_000)
+    with page.expect_navigation():
+        update.click()
+    assert app_language(engineer)[0] == "zh-Hant"
+    names = page.evaluate("() => caches.keys()")
+    assert len(names) == 1 and names[0].endswith("new-release"), names
+    assert sorted(page.evaluate(kept)) == ["/app/i18n/en.json", "/app/i18n/zh_Hant.json"]
+
+
+@pytest.mark.parametrize(
+    ("browser_locale", "expected", "nav"),
+    [
+        ("zh-Hans-HK", "zh-Hans", ["我的站点", "扫码", "待发送", "设置"]),
+        ("zh-Hant-CN", "zh-Hant", ["我的站點", "掃描", "待傳送", "設定"]),
+    ],
+)
+def test_a_script_the_browser_names_wins_over_its_region(
+    browser, live_server, world, browser_locale, expected, nav
+):
+    """A phone in Hong Kong set to Simplified Chinese asks for zh-Hans-HK: Simplified, on the
+    pages and in the app, though Hong Kong alone would mean Traditional."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale=browser_locale
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        engineer = FieldEngineer(context.new_page(), live_server)
+        engineer.opens("/sign-in")
+        assert engineer.language == expected
+        engineer.signs_in("eng", PASSWORD)
+        engineer.opens_the_app()
+        assert app_language(engineer) == (expected, nav)
+    finally:
+        context.close()

@@ -16,12 +16,14 @@ from marshmallow import Schema, fields
 from marshmallow.utils import missing
 
 from ..accounts.schemas import PasswordChange
+from ..checkins.schemas import CheckInAccess
 from ..faults.schemas import FaultEventIn
 from ..inventory.schemas import EquipmentIn
 from ..leave.schemas import ExplanationCreate, LeaveCreate
 from ..models.choices import SHORT_LABELS, VOCABULARIES
+from ..parts.schemas import PartRequestIn, PartUseIn
 from ..passkeys.schemas import PasskeyRename
-from ..rounds.schemas import Acceptance, AnswerIn, FaultIn, RoundSubmit
+from ..rounds.schemas import Acceptance, AnswerIn, FaultIn, Header, RoundSubmit
 from ..validation import not_blank
 
 # The forms the phone fills in, by the name it asks for.
@@ -29,6 +31,7 @@ FORMS: dict[str, type[Schema]] = {
     "equipment": EquipmentIn,
     "answer": AnswerIn,
     "round_submit": RoundSubmit,
+    "round_header": Header,
     "acceptance": Acceptance,
     "password": PasswordChange,
     "passkey": PasskeyRename,
@@ -36,6 +39,9 @@ FORMS: dict[str, type[Schema]] = {
     "fault": FaultIn,
     "leave": LeaveCreate,
     "explanation": ExplanationCreate,
+    "part_use": PartUseIn,
+    "part_request": PartRequestIn,
+    "checkin_access": CheckInAccess,
 }
 
 _TYPES = (
@@ -76,7 +82,10 @@ def field_rules(name: str, field: fields.Field) -> dict[str, Any]:
         "nullable": field.allow_none,
     }
     if isinstance(field, fields.List):  # a list of choices: the vocabulary of its items
-        rule.update({k: v for k, v in field_rules(name, field.inner).items() if k == "choices"})
+        inner = field_rules(name, field.inner)
+        rule.update({k: v for k, v in inner.items() if k == "choices"})
+        if "max_length" in inner:  # a list of texts: how long each may be
+            rule["item_max_length"] = inner["max_length"]
     for check in field.validators:
         if check is not_blank:
             rule["required"] = True

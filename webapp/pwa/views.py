@@ -9,25 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from functools import cache
 from pathlib import Path
 
+from babel.messages.extract import extract_from_dir
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
-    jsonify,
     request,
     send_from_directory,
 )
 
-from ..i18n import catalogue_path, load_catalogue
+from ..i18n import catalogue_path, load_catalogue, select_locale
 from .contract import contract
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
-PRECACHE_DIRS = ("js", "css", "icons", "vendor")
+PRECACHE_DIRS = ("dist", "css", "icons", "vendor")
 
 bp = Blueprint("pwa", __name__)
 
@@ -37,43 +36,35 @@ def static(filename: str):
     return send_from_directory(STATIC_DIR, filename, max_age=0 if current_app.debug else 3600)
 
 
-# `import … from './x.js'`, `export … from './x.js'` and `import './x.js'` at the start of a line;
-# dynamic `import()` (the QR decoder, loaded when the scanner opens) is not followed.
-STATIC_IMPORT = re.compile(
-    r"""^[ \t]*(?:(?:import|export)\b[^'"`;]*?\bfrom[ \t]*|import[ \t]*)['"](\.{1,2}/[^'"]+)['"]""",
-    re.MULTILINE,
-)
+# The phone app's code: one bundle of static/js/app.js and everything it imports, made by
+# `npm run build` (scripts/build-bundle.mjs) and committed; the modules in static/js are its
+# sources. boot.js runs before it, as it is.
+BUNDLE = "/static/dist/app.js"
+BOOT = "/static/js/boot.js"
 
 
-def module_graph(entry: str = "js/app.js") -> list[str]:
-    """Every module the entry imports, directly or not, as /static/ URLs, the entry first."""
-    root = STATIC_DIR / entry
-    order, seen, todo = [], {root}, [root]
-    while todo:
-        path = todo.pop(0)
-        order.append("/static/" + path.relative_to(STATIC_DIR).as_posix())
-        for target in STATIC_IMPORT.findall(path.read_text(encoding="utf-8")):
-            found = (path.parent / target).resolve()
-            if found not in seen and found.is_file():
-                seen.add(found)
-                todo.append(found)
-    return order
+def catalogue_url(locale: str) -> str:
+    return f"/app/i18n/{locale}.json"
 
 
-def shell_html() -> str:
-    """app.html with a modulepreload link for every module of the app's static import graph:
-    the browser asks the worker for all of them at once instead of discovering them level by
-    level (a chain five imports deep), and a catalogue prefetch starts beside them."""
+def shell_html(locale: str) -> str:
+    """app.html with a preload of the translations for the language the server would choose for
+    this request (the user's, else the browser's): they are fetched beside the bundle, not after
+    it. The worker precaches the language named here at install (static/sw.js)."""
     html = (STATIC_DIR / "app.html").read_text(encoding="utf-8")
-    links = "".join(f'  <link rel="modulepreload" href="{url}">\n' for url in module_graph()[1:])
-    return html.replace("  <!-- modulepreload -->\n", links)
+    link = (
+        f'  <link rel="preload" as="fetch" crossorigin href="{catalogue_url(locale)}"'
+        f' data-locale="{locale}">\n'
+    )
+    return html.replace("  <!-- translations -->\n", link)
 
 
 @bp.route("/app/")
 def shell():
-    body = shell_html()
+    body = shell_html(select_locale())
     response = Response(body, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Cookie", "Accept-Language"))  # the preloaded language is the user's
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     return response.make_conditional(request)
 
@@ -89,19 +80,24 @@ def _static_files() -> list[Path]:
 
 def _wanted(path: Path) -> bool:
     skipped = {"LICENSES.md", "versions.json", "LICENSE"}  # listed for people, not needed offline
-    return path.name not in skipped and not path.name.startswith(".")
+    # Source maps are for a person debugging, fetched by developer tools only.
+    return path.name not in skipped and not path.name.startswith(".") and path.suffix != ".map"
 
 
 def precache_manifest() -> tuple[str, list[str]]:
-    """The URLs the worker keeps offline and a version hash over their contents."""
+    """The URLs the worker keeps offline and a version hash over their contents.
+
+    The translations are not listed: the worker precaches the user's language alone (the one
+    the shell preloads) and fetches another when the user picks it. All three catalogues are
+    part of the version, so a changed translation still reaches the phone as an update."""
     digest = hashlib.sha256()
-    urls = ["/app/", "/static/manifest.webmanifest"]
+    urls = ["/app/", "/static/manifest.webmanifest", BOOT]
     sources = [STATIC_DIR / "app.html", STATIC_DIR / "manifest.webmanifest"]
+    sources.append(STATIC_DIR / BOOT.removeprefix("/static/"))
     for path in _static_files():
         urls.append("/static/" + path.relative_to(STATIC_DIR).as_posix())
         sources.append(path)
     for locale in current_app.config["LANGUAGES"]:
-        urls.append(f"/app/i18n/{locale}.json")
         sources.append(catalogue_path(locale))
     for path in sources:
         if path.exists():
@@ -143,11 +139,36 @@ def contract_json():
     return response
 
 
+# How the phone's code marks its strings (as scripts/update-catalogues.sh extracts them).
+PHONE_KEYWORDS = {"t": None, "tn": (1, 2)}
+
+
+@cache
+def phone_msgids() -> frozenset[str]:
+    """The messages the phone shows: those its modules translate (t/tn in static/js, not the
+    office's scripts) and the vocabularies' labels the contract sends it. The rest of the
+    catalogue is the office's and the server's, never shown by the phone."""
+    found = set()
+    for _file, _line, msgid, _comments, _context in extract_from_dir(
+        STATIC_DIR / "js",
+        method_map=[("office/**", "ignore"), ("**.js", "javascript")],
+        options_map={"**.js": {"parse_template_string": "true"}},
+        keywords=PHONE_KEYWORDS,
+    ):
+        found.add(msgid if isinstance(msgid, str) else msgid[0])
+    for entries in contract()["vocabularies"].values():
+        for entry in entries:
+            found.update(entry[key] for key in ("label", "short") if key in entry)
+    return frozenset(found)
+
+
 @cache
 def _messages(locale: str) -> dict:
     messages: dict[str, object] = {}
+    wanted = phone_msgids()
     for message in load_catalogue(locale):
-        if not message.id:
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if not key or key not in wanted:
             continue
         if isinstance(message.id, tuple):
             forms = [s for s in message.string if s] if message.string else []
@@ -161,6 +182,13 @@ def _messages(locale: str) -> dict:
 def translations(locale: str):
     if locale not in current_app.config["LANGUAGES"]:
         abort(404)
-    response = jsonify(locale=locale, messages=_messages(locale))
+    response = Response(_catalogue_bytes(locale), mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@cache
+def _catalogue_bytes(locale: str) -> bytes:
+    # UTF-8 as it is (not \\u escapes): Chinese text at 3 bytes a character instead of 6.
+    body = {"locale": locale, "messages": _messages(locale)}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()

@@ -56,6 +56,41 @@ export function replace(el, ...children) {
 }
 
 /**
+ * A tap's work done once however often it is tapped: a double tap, or a second tap on a slow
+ * phone while the first is still being saved, would otherwise put the same thing twice in the
+ * outbox (two leave requests, a part used twice). While `work` runs, further calls are ignored
+ * (a form's submit is still prevented, so the browser does not post the form itself) and the
+ * form's buttons are disabled. When `work` answers true it has saved, and the screen is about
+ * to be drawn again or left: the handler stays spent. Otherwise (a field to correct, a
+ * failure) the next tap runs it again.
+ * @template {any[]} A
+ * @param {(...args: A) => Promise<boolean|void>} work
+ * @returns {(...args: A) => Promise<void>}
+ */
+export function oneTap(work) {
+  let state = 'ready'; // 'working', 'spent'
+  return async (...args) => {
+    const [event] = args;
+    const submit = event instanceof Event && event.type === 'submit';
+    if (state !== 'ready') {
+      if (submit) event.preventDefault();
+      return;
+    }
+    state = 'working';
+    const buttons = submit ? [...event.target.querySelectorAll('button')] : [];
+    for (const button of buttons) button.disabled = true;
+    try {
+      state = (await work(...args)) === true ? 'spent' : 'ready';
+    } finally {
+      if (state !== 'spent') {
+        state = 'ready';
+        for (const button of buttons) button.disabled = false;
+      }
+    }
+  };
+}
+
+/**
  * Ask before something that cannot be undone.
  * @param {string} question already translated
  * @returns {boolean}

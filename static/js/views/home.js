@@ -1,8 +1,10 @@
 /**
  * Home: the user's sites from the device's store, with their locations and equipment counts.
- * Works with the network off.
+ * Works with the network off. Everything on it is a link to a route (no handlers): boot.js
+ * shows a kept picture of it before the app has started, and a tap there must still work.
  */
 
+import { heldFlags, monthsToExplain } from '../attendance.js';
 import { clientSigns, text } from '../checklist.js';
 import { t, tn } from '../i18n.js';
 import { go } from '../router.js';
@@ -10,24 +12,42 @@ import { currentVersion, devicesFor, dueList, headerFor, newRound } from '../rou
 import { h } from './dom.js';
 
 /**
+ * Everything home shows, read from the device's store at once. The reads need no language: on
+ * a cold start app.js begins them while the translations load (`renderHome`'s `read`).
  * @param {import('./context.js').Context} ctx
- * @returns {Promise<HTMLElement>}
+ * @param {string} userId
  */
-export async function renderHome(ctx) {
-  const userId = ctx.userId();
-  const [sites, locations, schedules, templates, versions, rounds] = await Promise.all([
-    ctx.db.list(userId, 'site'), ctx.db.list(userId, 'location'),
+export async function readHome(ctx, userId) {
+  const sitesRead = ctx.db.list(userId, 'site');
+  // Counted from an index: a site's thousands of devices are not read to draw its tile.
+  const counted = sitesRead.then((rows) => ctx.db.countBySite(userId, 'equipment', rows.map((s) => s.id)));
+  const [sites, locations, schedules, templates, versions, rounds, flags, explanations, equipment] = await Promise.all([
+    sitesRead, ctx.db.list(userId, 'location'),
     ctx.db.list(userId, 'schedule'), ctx.db.list(userId, 'template'),
     ctx.db.list(userId, 'template_version'), ctx.db.list(userId, 'round'),
+    heldFlags(ctx.db, userId), ctx.db.list(userId, 'explanation'),
+    counted,
   ]);
-  // Counted from an index: a site's thousands of devices are not read to draw its tile.
-  const equipment = await ctx.db.countBySite(userId, 'equipment', sites.map((s) => s.id));
+  return { userId, sites, locations, schedules, templates, versions, rounds, flags, explanations, equipment };
+}
+
+/**
+ * @param {import('./context.js').Context} ctx
+ * @param {Promise<object>|null} [read] what `readHome` is already reading for this user
+ * @returns {Promise<HTMLElement>}
+ */
+export async function renderHome(ctx, read = null) {
+  const {
+    userId, sites, locations, schedules, templates, versions, rounds, flags, explanations, equipment,
+  } = await (read || readHome(ctx, ctx.userId()));
+  const engineer = Boolean(ctx.session.user && ctx.session.user.role === 'engineer');
   const count = (rows, siteId) => rows.filter((r) => String(r.site_id) === siteId).length;
   sites.sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh'));
   const state = ctx.sync.state();
   const todo = dueSection(ctx, { schedules, templates, versions, rounds, sites, locations, userId });
-  const engineer = ctx.session.user && ctx.session.user.role === 'engineer';
+  const explain = engineer ? explanationPrompts(flags, explanations) : null;
   return h('section', null,
+    explain,
     todo,
     engineer ? h('p', null, h('a.btn', { href: '#/leave', 'data-testid': 'leave-link' }, t('Leave and absence explanations'))) : null,
     h('h1', null, t('My sites')),
@@ -47,6 +67,25 @@ export async function renderHome(ctx) {
         h('p', null, state.lastSyncAt
           ? t('You are not stationed at any site yet. Ask your dispatcher to assign you.')
           : t('Your sites are not on this device yet. Connect to the network once to download them.'))));
+}
+
+/**
+ * A month whose attendance asks for a written absence explanation (more than 3 absences or 3
+ * hours late), and none is with the office: a prompt opening the form for that month and site.
+ */
+function explanationPrompts(flags, explanations) {
+  const months = monthsToExplain(flags, explanations);
+  if (!months.length) return null;
+  return h('ul.tiles', null, months.map((f) => h('li', null,
+    h('a.tile.due.overdue', {
+      href: `#/explanations/new/${encodeURIComponent(f.site_id)}/${f.month}`,
+      'data-testid': 'explanation-prompt', 'data-month': f.month, 'data-site': f.site_id,
+    },
+    h('strong', null, t('Absence explanation needed for %(month)s', { month: f.month })),
+    h('span.muted', null, f.site_name),
+    h('span.small', null, t('%(absences)s absences, %(late)s minutes late: write the absence explanation (缺勤情况说明).',
+      { absences: f.absences, late: f.late_minutes })),
+    f.explanation === 'returned' ? h('span.badge', null, t('Returned by the office: write it again.')) : null))));
 }
 
 const FREQUENCY = () => ({

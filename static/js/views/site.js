@@ -13,6 +13,7 @@ import { t, tn } from '../i18n.js';
 import { NO_LOCATION, countBy, isFiltered, prepare, search } from '../search.js';
 import { h, replace } from './dom.js';
 import { openFaultsSection } from './fault.js';
+import { startSection } from './round-start.js';
 
 /** Rows drawn at first and added by "Show more": enough to fill a phone screen a few times. */
 const PAGE = 30;
@@ -168,13 +169,16 @@ export async function renderSite(ctx, siteId) {
   });
   draw();
   const faults = await openFaultsSection(ctx, siteId);
+  const start = await startSection(ctx, `site:${siteId}`);
 
   return h('section.register', null,
     h('p.crumbs', null, h('a', { href: '#/' }, t('My sites'))),
     h('div.titlebar', null, h('h1', null, site.name)),
     site.address ? h('p.muted', null, site.address) : null,
     faults,
+    start,
     h('p', null, h('a.btn.block', { href: `#/checkin/${encodeURIComponent(site.id)}`, 'data-testid': 'open-checkin' }, t('Check in / check out'))),
+    h('p', null, h('a.btn.block', { href: `#/parts/${encodeURIComponent(site.id)}`, 'data-testid': 'open-parts' }, t('Spare parts'))),
     h('div.register-tools', null,
       h('label.search', { for: 'register-search' }, h('span.visually-hidden', null, t('Search')), box),
       h('div.filters.register-filters', null, filters),
