@@ -8,12 +8,12 @@ an endpoint is added without a row here.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from tests.conftest import Api, sign_in_as
-from tests.factories import create_location, create_user
+from tests.factories import assign, create_location, create_user
 from tests.sync_client import Device
 from tests.test_reports import plain_round
 from webapp.auth.sessions import start_session
@@ -23,7 +23,10 @@ from webapp.models import (
     Attachment,
     Fault,
     LeaveRequest,
+    PartRequest,
+    PartStock,
     Passkey,
+    PushSubscription,
     SyncConflict,
 )
 from webapp.records import create_record
@@ -54,6 +57,15 @@ def empty_location(w, s):
 
 def equipment(w, s):
     return pick(s, w["equipment"]).id
+
+
+def site_day(w, s):
+    """A day of the site's own calendar, made when the row is asked for."""
+    from datetime import date
+
+    from webapp.models import SiteDay
+
+    return SiteDay.create(site=site(w, s), day=date(2026, 12, 13), working=True, note="x").id
 
 
 def assignment(w, s):
@@ -90,6 +102,8 @@ def office_page(ok: int) -> dict:
 
 
 NO_ANSWER = {"id": "AA", "rawId": "AA", "type": "public-key", "response": {}}
+# a browser's push keys: an uncompressed P-256 point (65 bytes) and a 16-byte secret, base64url
+PUSH_KEYS = {"p256dh": "BA" + "A" * 85, "auth": "A" * 22}
 
 CASES = [
     # method, rule, url(world, scope), body(world, scope) or None, expectations
@@ -381,13 +395,30 @@ CASES = [
         lambda w, s: {"ceremony": str(uuid.uuid4()), "credential": NO_ANSWER},
         dict.fromkeys(ROLES, 400),
     ),
+    # notifications on one's own phone: anyone signed in, their own subscriptions only
+    ("GET", "/api/push/key", lambda w, s: "/api/push/key", None, ANY_SIGNED_IN),
+    ("GET", "/api/push/subscriptions", lambda w, s: "/api/push/subscriptions", None, ANY_SIGNED_IN),
+    (
+        "POST",
+        "/api/push/subscriptions",
+        lambda w, s: "/api/push/subscriptions",
+        lambda w, s: {"endpoint": "https://push.example/mine", "keys": PUSH_KEYS},
+        {**dict.fromkeys(ROLES, 201), "anonymous": ANON_API},
+    ),
+    (
+        "DELETE",
+        "/api/push/subscriptions",
+        lambda w, s: "/api/push/subscriptions",
+        lambda w, s: {"endpoint": w["push"].endpoint},
+        {**dict.fromkeys(ROLES, 404), "anonymous": ANON_API},  # engineer2's: only its owner's
+    ),
     ("GET", "/office/account", lambda w, s: "/office/account", None, office_page(200)),
     (
         "POST",
         "/office/users/<user_id>/passkeys/<passkey_id>/revoke",
         lambda w, s: f"/office/users/{w['engineer2'].id}/passkeys/{w['passkey'].id}/revoke",
         lambda w, s: {},
-        office_page(302),
+        {**office_page(302), "dispatcher": 403},  # administrators alone revoke a passkey
     ),
     (
         "POST",
@@ -542,6 +573,20 @@ CASES = [
     ),
     (
         "POST",
+        "/office/sites/<record_id>/days",
+        lambda w, s: f"/office/sites/{site(w, s)}/days",
+        lambda w, s: {"day": "2026-12-12", "kind": "rest", "note": "客户搬迁"},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/sites/<record_id>/days/<day_id>/remove",
+        lambda w, s: f"/office/sites/{site(w, s)}/days/{site_day(w, s)}/remove",
+        lambda w, s: {},
+        office_page(302),
+    ),
+    (
+        "POST",
         "/office/assignments/<assignment_id>/end",
         lambda w, s: f"/office/assignments/{assignment(w, s)}/end",
         lambda w, s: {},
@@ -558,6 +603,28 @@ CASES = [
     ("GET", "/office/rounds", lambda w, s: "/office/rounds", None, office_page(200)),
     ("GET", "/office/faults", lambda w, s: "/office/faults", None, office_page(200)),
     ("GET", "/office/faults/new", lambda w, s: "/office/faults/new", None, office_page(200)),
+    ("GET", "/office/faults/list", lambda w, s: "/office/faults/list", None, office_page(200)),
+    (
+        "GET",
+        "/office/faults/export.csv",
+        lambda w, s: "/office/faults/export.csv",
+        None,
+        office_page(200),
+    ),
+    (
+        "GET",
+        "/office/faults/export.xlsx",
+        lambda w, s: "/office/faults/export.xlsx",
+        None,
+        office_page(200),
+    ),
+    (
+        "GET",
+        "/api/faults/<fault_id>/report.pdf",
+        lambda w, s: f"/api/faults/{pick(s, w['faults']).id}/report.pdf",
+        None,
+        SCOPED_READ,
+    ),
     (
         "POST",
         "/office/faults/new",
@@ -610,11 +677,102 @@ CASES = [
         lambda w, s: {"decision": "return", "note": "请补充"},
         office_page(302),
     ),
+    # Spare parts (docs/parts.md)
+    ("GET", "/office/parts", lambda w, s: "/office/parts?low=1", None, office_page(200)),
+    ("GET", "/office/parts/new", lambda w, s: "/office/parts/new", None, office_page(200)),
+    (
+        "POST",
+        "/office/parts/new",
+        lambda w, s: "/office/parts/new",
+        lambda w, s: {"site_id": str(site(w, s)), "name": "话筒", "minimum": "1"},
+        office_page(302),
+    ),
+    (
+        "GET",
+        "/office/parts/<stock_id>",
+        lambda w, s: f"/office/parts/{pick(s, w['stock']).id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/parts/<stock_id>",
+        lambda w, s: f"/office/parts/{pick(s, w['stock']).id}",
+        lambda w, s: {"name": "无线话筒", "minimum": "2"},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/parts/<stock_id>/receive",
+        lambda w, s: f"/office/parts/{pick(s, w['stock']).id}/receive",
+        lambda w, s: {"quantity": "1"},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/parts/<stock_id>/transfer",
+        lambda w, s: f"/office/parts/{w['store'].id}/transfer",
+        lambda w, s: {"site_id": str(site(w, s)), "quantity": "1"},
+        office_page(302),
+    ),
+    (
+        "POST",
+        "/office/parts/<stock_id>/reconcile",
+        lambda w, s: f"/office/parts/{pick(s, w['stock']).id}/reconcile",
+        lambda w, s: {"reason": "盘点"},
+        office_page(302),
+    ),
+    (
+        "GET",
+        "/office/parts/requests",
+        lambda w, s: "/office/parts/requests",
+        None,
+        office_page(200),
+    ),
+    (
+        "GET",
+        "/office/parts/requests/<request_id>",
+        lambda w, s: f"/office/parts/requests/{pick(s, w['part_requests']).id}",
+        None,
+        office_page(200),
+    ),
+    (
+        "POST",
+        "/office/parts/requests/<request_id>",
+        lambda w, s: f"/office/parts/requests/{pick(s, w['part_requests']).id}",
+        lambda w, s: {"decision": "refuse", "note": "先用旧件"},
+        office_page(302),
+    ),
     ("GET", "/office/checkins", lambda w, s: "/office/checkins", None, office_page(200)),
     (
         "GET",
         "/office/checkins/sheet",
         lambda w, s: f"/office/checkins/sheet?site_id={site(w, s)}",
+        None,
+        office_page(200),
+    ),
+    *(
+        (  # the machine-room access log and its exports: the office's, every site's
+            "GET",
+            f"/office/checkins/access{suffix}",
+            lambda w, s, suffix=suffix: f"/office/checkins/access{suffix}?site_id={site(w, s)}",
+            None,
+            office_page(200),
+        )
+        for suffix in ("", "/export.csv", "/export.xlsx")
+    ),
+    ("GET", "/api/attendance/flags", lambda w, s: "/api/attendance/flags", None, ANY_SIGNED_IN),
+    (
+        "GET",
+        "/office/checkins/sheet.csv",
+        lambda w, s: f"/office/checkins/sheet.csv?site_id={site(w, s)}",
+        None,
+        office_page(200),
+    ),
+    (
+        "GET",
+        "/office/checkins/sheet.xlsx",
+        lambda w, s: f"/office/checkins/sheet.xlsx?site_id={site(w, s)}",
         None,
         office_page(200),
     ),
@@ -986,7 +1144,6 @@ CASES += [
 
 @pytest.fixture
 def scoped_world(app, world):
-    from tests.factories import assign
 
     world["empty_locations"] = (
         create_location(world["sites"][0], "空房间A"),
@@ -1067,10 +1224,33 @@ def scoped_world(app, world):
         )
         for person, site in zip(engineers, world["sites"], strict=True)
     )
+    world["stock"] = tuple(
+        create_record(PartStock, actor=None, site=site, name="无线话筒", quantity=2, short=1)
+        for site in world["sites"]
+    )
+    world["store"] = create_record(PartStock, actor=None, site=None, name="无线话筒", quantity=5)
+    world["part_requests"] = tuple(
+        create_record(
+            PartRequest,
+            actor=None,
+            site=site,
+            engineer=person,
+            name="无线话筒",
+            quantity=1,
+            asked_at="2026-12-01T09:00:00+08:00",
+        )
+        for person, site in zip(engineers, world["sites"], strict=True)
+    )
     from webapp.tags.operations import issue_tag
 
     world["session"], _ = start_session(
         user=world["engineer2"], address="10.0.0.9", user_agent="Werkzeug test client"
+    )
+    world["push"] = PushSubscription.create(
+        user=world["engineer2"],
+        session=world["session"],
+        endpoint="https://push.example/theirs",
+        **PUSH_KEYS,
     )
     world["passkey"] = Passkey.create(
         user=world["engineer2"], credential_id="AAAA", public_key="AAAA", name="phone"
@@ -1202,6 +1382,21 @@ SYNC_CASES = [
         FIELD_ROLES,
         {"not_found"},
     ),
+    (  # a client user's photo of a fault they reported (报修); the office's and engineers' too
+        "attachment",
+        "create",
+        new_id,
+        lambda w, s: {
+            "owner_entity": "fault",
+            "owner_id": str(pick(s, w["client_faults"]).id),
+            "kind": "photo",
+            "mime": "image/jpeg",
+            "size": 3,
+            "sha256": "0" * 64,
+        },
+        {"engineer", "client", "dispatcher", "admin"},
+        {"not_found"},
+    ),
     (
         "round",
         "create",
@@ -1282,6 +1477,25 @@ SYNC_CASES = [
         FIELD_ROLES,
         {"not_found"},
     ),
+    (  # a check-in at a restricted room, with its access record (tests/test_access_log.py)
+        "checkin",
+        "create",
+        new_id,
+        lambda w, s: {
+            "user_id": str(w["users"]["engineer"].id),
+            "site_id": str(site(w, s)),
+            "location_id": str(location(w, s)),
+            "kind": "in",
+            "device_time": AT,
+            "purpose": "更换电源模块",
+            "people": 2,
+            "escorts": ["张伟"],
+            "canonical": "e30",
+            "assertion": None,
+        },
+        FIELD_ROLES,
+        {"not_found"},
+    ),
     (  # leave and explanations: an engineer files their own, at a site they are stationed at
         "leave",
         "create",
@@ -1317,6 +1531,32 @@ SYNC_CASES = [
         {"engineer"},
         {"not_found"},
     ),
+    (  # parts used on a fault from its site's stock; requests for parts, by engineers
+        "part_use",
+        "create",
+        new_id,
+        lambda w, s: {
+            "fault_id": str(pick(s, w["my_faults"]).id),
+            "stock_id": str(pick(s, w["stock"]).id),
+            "quantity": 1,
+            "used_at": AT,
+        },
+        FIELD_ROLES,
+        {"not_found"},
+    ),
+    (
+        "part_request",
+        "create",
+        new_id,
+        lambda w, s: {
+            "site_id": str(site(w, s)),
+            "name": "无线话筒",
+            "quantity": 1,
+            "asked_at": AT,
+        },
+        {"engineer"},
+        {"not_found"},
+    ),
 ]
 SYNC_CASES = [
     (*case, FIELD_ROLES, {"not_found"}) if len(case) == 4 else case for case in SYNC_CASES
@@ -1339,6 +1579,18 @@ def sync_world(scoped_world):
             reported_at=AT,
             reported_by=engineer,
             number=f"F-2026-0010{n}",
+        )
+        for n, s in enumerate(w["sites"], 1)
+    )
+    w["client_faults"] = tuple(  # reported (报修) by the client user, in and out of their scope
+        create_record(
+            Fault,
+            actor=None,
+            site=s,
+            description="话筒没声音",
+            reported_at=AT,
+            reported_by=w["users"]["client"],
+            number=f"F-2026-0020{n}",
         )
         for n, s in enumerate(w["sites"], 1)
     )
@@ -1410,6 +1662,34 @@ def test_sync_access(
 
 
 @pytest.mark.parametrize("role", ["engineer", "client", "dispatcher", "admin"])
+def test_pull_delivers_check_ins_only_to_their_owner(client, sync_world, role):
+    """Who checked in where, when and with whom reaches the engineer's own phone only; the
+    office reads them all (and on its pages)."""
+    w = sync_world
+    colleague = create_user("engineer", "eng_colleague")
+    assign(colleague, w["sites"][0])
+    from tests.test_access_log import keep
+
+    at = datetime(2026, 12, 1, 1, 0)
+    mine = keep(w, at, purpose="巡检", people=1)
+    theirs = keep(w, at, user=colleague, purpose="巡检", people=1)
+    token = sign_in_as(client, w["users"][role])
+    ids = {
+        c["id"]
+        for page in Device(client, token).pull_all()
+        for c in page["changes"]
+        if c["entity"] == "checkin"
+    }
+    expected = {
+        "engineer": {str(mine.id)},
+        "client": set(),
+        "dispatcher": {str(mine.id), str(theirs.id)},
+        "admin": {str(mine.id), str(theirs.id)},
+    }
+    assert ids == expected[role]
+
+
+@pytest.mark.parametrize("role", ["engineer", "client", "dispatcher", "admin"])
 def test_pull_delivers_only_what_is_in_scope(client, sync_world, role):
     w = sync_world
     token = sign_in_as(client, w["users"][role])
@@ -1428,8 +1708,83 @@ def test_pull_delivers_only_what_is_in_scope(client, sync_world, role):
             "my_rounds",
             "my_answers",
             "tags",
+            "stock",
+            "part_requests",
         )
     }
     inside = {str(pick("in", w[key]).id) for key in ("sites", "equipment", "my_rounds")}
     assert inside <= ids
     assert (outside <= ids) if role in OFFICE_ROLES else not (outside & ids)
+    # the office's own store of parts (no site) reaches office devices only
+    assert (str(w["store"].id) in ids) == (role in OFFICE_ROLES)
+
+
+def _assign(w, fault, engineer, by="dispatcher"):
+    from webapp.faults import operations as fault_ops
+
+    fault_ops.office_step(w["users"][by], fault, "assigned", {"assignee_id": str(engineer.id)})
+
+
+def test_pull_an_assignee_from_another_site_receives_the_fault_and_its_history(client, sync_world):
+    """A fault at site B, where engineer2 is stationed, assigned to the engineer of site A: it
+    reaches the engineer's phone with every step taken before, and the steps after; the other
+    faults of site B do not. Reassigned away, it gets no further updates (no removal)."""
+    from webapp.faults import operations as fault_ops
+
+    w = sync_world
+    engineer, other = w["users"]["engineer"], w["engineer2"]
+    fault, neighbour = pick("out", w["my_faults"]), pick("out", w["faults"])
+    early = fault_ops.add_event(
+        actor=other,
+        id=uuid.uuid4(),
+        data={"fault_id": fault.id, "kind": "responded", "at": AT, "note": ""},
+        details={"channel": "phone"},
+        site_ids={fault.site_id},
+    )[0]
+    mine = fault_ops.add_event(  # a later change in the engineer's scope: their cursor passes
+        actor=engineer,  # the early step's change number
+        id=uuid.uuid4(),
+        data={"fault_id": pick("in", w["my_faults"]).id, "kind": "on_site", "at": AT, "note": ""},
+        details={},
+        site_ids={pick("in", w["sites"]).id},
+    )[0]
+    assert mine.server_seq > early.server_seq
+    device = Device(client, sign_in_as(client, engineer))
+    ids = {c["id"] for page in device.pull_all() for c in page["changes"]}
+    assert str(mine.id) in ids
+    assert str(fault.id) not in ids and str(early.id) not in ids
+
+    _assign(w, fault, engineer)
+    pages = device.pull_all()
+    got = {c["id"]: c for page in pages for c in page["changes"]}
+    assert str(fault.id) in got and str(early.id) in got  # the history before the assignment
+    assert got[str(fault.id)]["data"]["assignee_id"] == str(engineer.id)
+    assert str(neighbour.id) not in got
+    # the order of the fault's steps is unchanged by the hand-over
+    assert fault_ops.read(Fault.get_by_id(fault.id))["events"][0]["id"] == str(early.id)
+
+    _assign(w, fault, other)
+    pages = device.pull_all()
+    assert str(fault.id) not in {c["id"] for page in pages for c in page["changes"]}
+    later = fault_ops.add_event(
+        actor=other,
+        id=uuid.uuid4(),
+        data={"fault_id": fault.id, "kind": "on_site", "at": AT, "note": ""},
+        details={},
+        site_ids={fault.site_id},
+    )[0]
+    ids = {c["id"] for page in device.pull_all() for c in page["changes"]}
+    assert str(later.id) not in ids and str(fault.id) not in ids
+
+
+def test_pull_an_unstationed_assignee_receives_the_fault(client, sync_world):
+    """An engineer stationed nowhere still gets the fault assigned to them, and only that."""
+    w = sync_world
+    fault = pick("in", w["faults"])
+    _assign(w, fault, w["unstationed"])
+    device = Device(client, sign_in_as(client, w["unstationed"]))
+    changes = [c for page in device.pull_all() for c in page["changes"]]
+    assert {c["entity"] for c in changes} == {"fault", "fault_event"}
+    assert {c["data"]["fault_id"] for c in changes if c["entity"] == "fault_event"} == {
+        str(fault.id)
+    }

@@ -23,6 +23,8 @@ WRONG_VALUES = {
     fields.String: [123, ["a"], {"a": 1}, "NUL\x00"],  # text that cannot be saved, too
     fields.List: ["not a list", {"a": 1}, [1, "x"]],
     fields.Dict: ["not a mapping", [1, 2]],
+    fields.Nested: ["not a mapping", [1, 2], 5],
+    fields.Float: ["soon", [1], {"a": 1}],
 }
 
 

@@ -151,3 +151,26 @@ def test_a_device_history_says_who_changed_what(client, world):
     rows = client.get(f"/api/equipment/{device.id}/history").get_json()
     assert rows[0]["field"] == "notes" and rows[0]["new_value"] == "风扇已换"
     assert rows[0]["author"] == (world["users"]["dispatcher"].display_name or "disp")
+
+
+def test_working_hours_whose_periods_overlap_are_refused(app):
+    """A typo such as a lunch break written the wrong way round would count the overlap twice
+    in the fault clocks: 08:30-12:00,11:30-17:30 is not a site's day."""
+    from marshmallow import ValidationError
+
+    from webapp.sites.schemas import working_hours
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        for fine in (
+            "08:30-12:00,14:00-17:30",
+            "14:00-17:30,08:30-12:00",
+            "08:00-12:00,12:00-17:00",
+        ):
+            working_hours(fine)
+        for overlapping in ("08:30-12:00,11:30-17:30", "08:30-12:00,08:30-12:00"):
+            try:
+                working_hours(overlapping)
+            except ValidationError as err:
+                assert "overlap" in str(err.messages)
+            else:
+                raise AssertionError(f"{overlapping} was accepted")

@@ -14,7 +14,14 @@ from openpyxl import load_workbook
 
 from webapp.inventory import files, transfer
 from webapp.reports import operations as reports
-from webapp.spreadsheets import NOT_IN_WORKBOOKS, csv_cell, looks_like_formula, unguard
+from webapp.spreadsheets import (
+    NOT_IN_WORKBOOKS,
+    csv_cell,
+    looks_like_formula,
+    unguard,
+    write_csv,
+    write_xlsx,
+)
 
 CASES = json.loads((Path(__file__).parent / "spreadsheet_cases.json").read_text())["cases"]
 IDS = [repr(c["text"])[:24] for c in CASES]
@@ -76,3 +83,16 @@ def test_every_round_report_export_guards_every_case(app):
     for case, line, cells in zip(CASES, written, sheet, strict=True):
         assert line[signer] == csv_cell(case["text"]), case
         _check_xlsx_cell(cells[signer], case)
+
+
+def test_the_shared_writer_guards_every_case_in_headings_and_cells():
+    headers = ["name", CASES[0]["text"]]
+    rows = [[case["text"], 1] for case in CASES]
+    written = _csv_cells(write_csv(headers, rows))
+    assert written[0][1] == csv_cell(CASES[0]["text"])
+    book = write_xlsx(headers, rows, title="[a]:b*c?/d\\e" * 5)
+    heading = next(load_workbook(io.BytesIO(book)).active.iter_rows(max_row=1))
+    _check_xlsx_cell(heading[1], CASES[0])
+    for case, line, cells in zip(CASES, written[1:], _xlsx_cells(book), strict=True):
+        assert line[0] == csv_cell(case["text"]), case
+        _check_xlsx_cell(cells[0], case)

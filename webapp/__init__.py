@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .attachments.views import bp as attachments_api
     from .auth.views import api as auth_api
     from .auth.views import bp as auth_pages
+    from .checkins.views import api as attendance_api
     from .checkins.views import bp as checkin_pages
     from .checklists.views import bp as checklist_pages
     from .faults.views import bp as fault_pages
@@ -69,7 +70,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .inventory.transfer_views import bp as equipment_transfer
     from .inventory.views import bp as inventory_api
     from .leave.views import bp as leave_pages
+    from .notify.views import api as push_api
     from .office.views import bp as office_pages
+    from .parts.views import bp as parts_pages
     from .passkeys.pages import bp as passkey_pages
     from .passkeys.views import api as passkeys_api
     from .pwa.views import bp as pwa
@@ -94,9 +97,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tags,
         checklist_pages,
         checkin_pages,
+        attendance_api,
         reports_pages,
         fault_pages,
         leave_pages,
+        parts_pages,
+        push_api,
         pwa,
     ):
         app.register_blueprint(blueprint)
@@ -106,6 +112,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .faults import sync as faults_sync
     from .inventory import sync as inventory_sync
     from .leave import sync as leave_sync
+    from .parts import sync as parts_sync
     from .rounds import sync as rounds_sync
     from .sites import sync as sites_sync
     from .sync.registry import register
@@ -121,6 +128,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         leave_sync,
         checkins_sync,
         tags_sync,
+        parts_sync,
     ):
         register(adapter)
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import marshmallow
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, pre_load
 
@@ -167,8 +168,12 @@ def not_blank(value: str) -> None:
 def one_of(choices: dict[str, Any]):
     def check(value: str) -> None:
         if value not in choices:
-            allowed = ", ".join(choices)
-            raise ValidationError(_("Choose one of: %(allowed)s.", allowed=allowed))
+            # A person reads this: the vocabulary's labels in their language where it has them.
+            names = [
+                str(label) if isinstance(label, str | LazyString) else key
+                for key, label in choices.items()
+            ]
+            raise ValidationError(_("Choose one of: %(allowed)s.", allowed=_(", ").join(names)))
 
     check.choices = choices
     return check

@@ -196,7 +196,8 @@ export function fieldProblem(rule, value, { partial = false } = {}) {
       return t('At most %(limit)d characters.', { limit: rule.max_length });
     }
     if (rule.choices && !choiceValues(rule.choices).includes(value)) {
-      return t('Choose one of: %(allowed)s.', { allowed: choiceValues(rule.choices).join(', ') });
+      // In the person's words, as the server says it (validation.one_of).
+      return t('Choose one of: %(allowed)s.', { allowed: Object.values(labels(rule.choices)).join(t(', ')) });
     }
     return null;
   }

@@ -354,9 +354,17 @@ def test_a_pdf_added_offline_reaches_the_server_intact(engineer, register, app, 
     assert opened.value.url.startswith("blob:"), "the document does not open from the phone"
     opened.value.close()
 
+    uploads = []
+    page.on(
+        "request",
+        lambda r: uploads.append((r.method, r.url)) if "/api/attachments/" in r.url else None,
+    )
     engineer.goes_online()
     engineer.taps_sync_now()
     page.wait_for_function("() => window.__rounds.state().uploads === 0")
+    # An upload that never started goes straight to its first piece: no status request.
+    assert [m for m, url in uploads if url.endswith("/status")] == []
+    assert [m for m, url in uploads if url.endswith("/content")] == ["PUT", "PUT"]
 
     stored = Attachment.get_by_id(kept["id"])
     assert (stored.owner_entity, stored.owner_id, stored.kind, stored.mime, stored.status) == (
@@ -380,6 +388,44 @@ def test_a_pdf_added_offline_reaches_the_server_intact(engineer, register, app, 
     assert on_server.get_attribute("href") == f"/api/attachments/{kept['id']}/content"
     response = page.request.get(f"{engineer.base_url}/api/attachments/{kept['id']}/content")
     assert response.ok and hashlib.sha256(response.body()).hexdigest() == stored.sha256
+
+
+def test_the_phone_is_not_sent_back_its_own_edit_but_gets_the_office_edit_on_top(
+    engineer, register, app, world
+):
+    from webapp.inventory import operations as inventory_ops
+    from webapp.models import Equipment, Site
+
+    page = engineer.page
+    desk = register["devices"]["desk"]
+    pulled: list[str] = []
+
+    def note_pull(response):
+        if "/api/sync/pull" in response.url and response.ok:
+            pulled.extend(c["id"] for c in response.json()["changes"])
+
+    page.on("response", note_pull)
+    with page.expect_response(lambda r: "/api/sync/pull" in r.url and "held=" in r.url):
+        engineer.edits(str(desk.id), notes="风扇已清灰")  # saving syncs: push, then pull
+    engineer.waits_until_sent()
+    engineer.taps_sync_now()
+    assert str(desk.id) not in pulled, "the phone was sent back its own change"
+    assert Equipment.get_by_id(desk.id).notes == "风扇已清灰"
+
+    with app.test_request_context():
+        inventory_ops.update_equipment(
+            Equipment.get_by_id(desk.id),
+            actor=world["users"]["admin"],
+            changes={"brand": "YAMAHA"},
+            allowed_sites=Site.select(),
+        )
+    with page.expect_response(lambda r: "/api/sync/pull" in r.url):
+        page.get_by_test_id("sync-now").click()
+    engineer.page.wait_for_function("() => !window.__rounds.state().syncing")
+    assert pulled.count(str(desk.id)) == 1, "the office's change on top did not arrive"
+    open_device(engineer, desk.id)
+    shown = page.locator(f"[data-testid=equipment][data-id='{desk.id}']").inner_text()
+    assert "YAMAHA" in shown and "风扇已清灰" in shown
 
 
 SEARCH_RULES = """async () => {

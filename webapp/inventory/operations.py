@@ -10,14 +10,16 @@ from peewee import JOIN
 from ..attachments import operations as attachment_ops
 from ..auth import permissions
 from ..errors import validation_error
-from ..models import Equipment, Location, RecordHistory, Site, User
+from ..models import Equipment, Location, RecordHistory, Site, SyncConflict, User
 from ..records import (
     author_of,
     create_record,
     delete_record,
     lock,
     merge_changes,
+    move_record,
     note_departure,
+    plain,
 )
 from ..tags import operations as tag_ops
 
@@ -89,11 +91,54 @@ def update_equipment(
         mutation_id=mutation_id,
     )
     if item.site_id != site_before:
-        # The old site's devices drop it; its tags and files go where it went.
+        # The old site's devices drop it; its tags, files and conflicts go where it went.
         note_departure(item, from_site=site_before)
         tag_ops.follow_target(actor=actor, target=item)
         attachment_ops.follow_owner(actor=actor, owner=item)
+        _conflicts_follow(item, actor=actor)
     return held
+
+
+def _conflicts_follow(item: Equipment, *, actor: User) -> None:
+    """A moved device's conflicts are decided by the people of the site it went to."""
+    for conflict in SyncConflict.live().where(
+        (SyncConflict.entity == "equipment")
+        & (SyncConflict.entity_id == str(item.id))
+        & (SyncConflict.site != item.site_id)
+    ):
+        move_record(conflict, actor=actor, site=item.site_id)
+
+
+def hold_conflicts(
+    item: Equipment,
+    held: list[tuple[str, Any, Any]],
+    *,
+    actor: User,
+    base_version: int | None,
+    mutation_id=None,
+) -> list[dict[str, Any]]:
+    """Keep each field `update_equipment` held back as an open conflict on the device, for
+    someone to decide; returns what the device that proposed it is told of each."""
+    notes = []
+    for field, kept, yours in held:
+        name = f"{field}_id" if field in PLACE else field
+        conflict = create_record(
+            SyncConflict,
+            actor=actor,
+            entity="equipment",
+            entity_id=str(item.id),
+            site=item.site_id,
+            field=name,
+            base_version=base_version,
+            server_value=plain(kept),
+            client_value=plain(yours),
+            mutation_id=mutation_id,
+            raised_by=actor,
+        )
+        notes.append(
+            {"id": str(conflict.id), "field": name, "kept": plain(kept), "yours": plain(yours)}
+        )
+    return notes
 
 
 def delete_equipment(item: Equipment, *, actor: User) -> Equipment:

@@ -9,10 +9,7 @@ confirmation in the instance folder (`Uploads`), never in the browser.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -33,8 +30,8 @@ from peewee import JOIN
 from .. import bulk
 from ..models import Equipment, Location, Site, User, utcnow
 from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
-from ..records import audit, batched_writes, lock, next_server_seq
-from ..spreadsheets import csv_cell, xlsx_cell
+from ..records import audit, batched_writes, lock, stamp
+from ..spreadsheets import write_csv, write_xlsx
 from ..validation import N_, translate_messages
 from . import operations as ops
 from .files import FileProblem, Sheet, cell_text
@@ -496,7 +493,7 @@ def _create_all(rows: list[Row], plan: Plan, actor: User) -> int:
         values["location"] = plan.locations.get(row.data.get("location_id"))
         record = Equipment(id=row.item_id, **values)
         record.version = 1
-        record.server_seq = next_server_seq()
+        stamp(record)
         record.created_at = record.updated_at = now
         pending.append({name: record.__data__.get(name) for name in FIELDS})
         audit(actor, "create", record, {"id": row.item_id, **values})
@@ -545,14 +542,9 @@ def export_table(query, *, today: date) -> tuple[list[str], list[list[Any]]]:
 
 
 def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:
-    """UTF-8 with a BOM (so spreadsheet programs see Chinese), cells that would be read as
-    formulas guarded with a leading apostrophe, which the import removes again."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+    """UTF-8 with a BOM, cells that would be read as formulas guarded with a leading apostrophe,
+    which the import removes again (the shared writer, webapp/spreadsheets.py)."""
+    return write_csv(headers, rows)
 
 
 WIDTHS = {"name": 24, "fault_points": 30, "notes": 30, "id": 38, "manufacturer_contact": 20}
@@ -560,40 +552,8 @@ WIDTHS = {"name": 24, "fault_points": 30, "notes": 30, "id": 38, "manufacturer_c
 
 def to_xlsx(headers: list[str], rows: list[list[Any]], *, title: str) -> bytes:
     """One sheet, a bold frozen header, dates as date cells, text always as text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1")
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(column.key, 14)
-    bold = Font(bold=True)
-
-    def cell(value: Any):
-        """Plain values where they are safe (the fast path), a styled cell where needed."""
-        if isinstance(value, str):
-            return xlsx_cell(sheet, value)  # text, never a formula
-        if isinstance(value, date):
-            made = WriteOnlyCell(sheet, value=value)
-            made.number_format = "yyyy-mm-dd"
-            return made
-        return value
-
-    def header(text: str):
-        made = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
-        made.data_type, made.font = "s", bold
-        return made
-
-    sheet.append([header(h) for h in headers])
-    for row in rows:
-        sheet.append([cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    widths = [WIDTHS.get(column.key, 14) for column in COLUMNS]
+    return write_xlsx(headers, rows, title=title, widths=widths)
 
 
 # --- Uploads waiting for confirmation ------------------------------------------------------

@@ -2,12 +2,15 @@
 
 from .auth import LoginThrottle, UserSession
 from .base import BaseModel, SyncedModel, utcnow
+from .calendar import SiteDay
 from .checkins import CheckIn
 from .checklists import ChecklistTemplate, Schedule, TemplateVersion
 from .equipment import Equipment
 from .faults import FaultEvent
 from .leave import AbsenceExplanation, LeaveRequest
+from .notifications import Notification, PushSubscription
 from .organisation import Client, Location, Site
+from .parts import PartMovement, PartRequest, PartStock, PartUse
 from .passkeys import Passkey, PasskeyChallenge
 from .people import Assignment, User
 from .rounds import Answer, Fault, Round
@@ -53,6 +56,13 @@ ALL_MODELS = [
     LeaveRequest,
     AbsenceExplanation,
     CheckIn,
+    PartStock,
+    PartUse,
+    PartRequest,
+    PartMovement,
+    SiteDay,
+    PushSubscription,
+    Notification,
 ]
 SYNCED_MODELS = [
     Client,
@@ -73,11 +83,16 @@ SYNCED_MODELS = [
     LeaveRequest,
     AbsenceExplanation,
     CheckIn,
+    PartStock,
+    PartUse,
+    PartRequest,
 ]
 
 __all__ = [
     "AbsenceExplanation",
     "LeaveRequest",
+    "Notification",
+    "PushSubscription",
     "ALL_MODELS",
     "Answer",
     "CheckIn",
@@ -102,11 +117,16 @@ __all__ = [
     "Counter",
     "Equipment",
     "Location",
+    "PartMovement",
+    "PartRequest",
+    "PartStock",
+    "PartUse",
     "Passkey",
     "PasskeyChallenge",
     "LoginThrottle",
     "ServerMeta",
     "Site",
+    "SiteDay",
     "SyncedModel",
     "User",
     "UserSession",

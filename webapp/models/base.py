@@ -31,6 +31,14 @@ class SyncedModel(BaseModel):
     updated_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True)
 
+    # The name devices know the records by (a feed's entity, a mutation's `entity`, a removal's);
+    # the table's name unless a model says otherwise.
+    SYNC_ENTITY: str | None = None
+
+    @classmethod
+    def sync_entity(cls) -> str:
+        return cls.SYNC_ENTITY or cls._meta.table_name
+
     @classmethod
     def live(cls):
         """Rows that are not tombstones."""

@@ -110,6 +110,7 @@ FAULT_STEPS = {
     "cancelled": _l("Cancelled"),
     "assigned": _l("Assigned"),
     "escalated": _l("Escalated"),
+    "reviewed": _l("Case analysis"),
 }
 FAULT_STATUSES = {
     "reported": _l("Reported"),
@@ -122,7 +123,13 @@ FAULT_STATUSES = {
     "cancelled": _l("Cancelled"),
 }
 FAULT_CHANNELS = {"phone": _l("By phone"), "on_the_way": _l("On the way")}
-FAULT_ESCALATIONS = {"specialist": _l("Specialist engineer"), "manufacturer": _l("Manufacturer")}
+FAULT_ESCALATIONS = {
+    "specialist": _l("Specialist engineer"),
+    "manufacturer": _l("Manufacturer"),
+    # by itself, when a clock reaches 80 % (webapp/notify/escalation.py); never chosen by hand
+    "dispatch": _l("Dispatchers on duty (by itself, near the limit)"),
+}
+AUTOMATIC_ESCALATION = "dispatch"
 FAULT_WAITING = {"parts": _l("Waiting for parts"), "client": _l("Waiting for the client")}
 FAULT_EFFECTS = {
     "after_end": _l("No effect: the fault was already closed or cancelled."),
@@ -159,6 +166,11 @@ LEAVE_KINDS = {
     "marriage": _l("Marriage leave"),
     "bereavement": _l("Bereavement leave"),
 }
+# A site's own calendar exception (models/calendar.py): office only, not sent to the phone.
+SITE_DAY_KINDS = {
+    "working": _l("Extra working day"),
+    "rest": _l("Extra day off"),
+}
 LEAVE_STATUSES = {
     "waiting": _l("Waiting for a decision"),
     "approved": _l("Approved"),
@@ -175,6 +187,34 @@ EXPLANATION_STATUSES = {
     "waiting": _l("Waiting for a decision"),
     "accepted": _l("Accepted"),
     "returned": _l("Returned"),
+}
+
+# Spare parts (备品备件, docs/parts.md): how a stock item's quantity changes, and the office's
+# answer to a request for parts.
+PART_MOVEMENTS = {
+    "receive": _l("Received into stock"),
+    "transfer_out": _l("Sent to a site"),
+    "transfer_in": _l("Received from the office"),
+    "use": _l("Used on a fault"),
+    "reconcile": _l("Shortfall reconciled"),
+}
+PART_REQUEST_STATUSES = {
+    "waiting": _l("Waiting for the office"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+}
+# Web Push (webapp/notify/): what a notification is about, and where it is in the outbox.
+NOTIFICATION_KINDS = {
+    "fault_assigned": _l("A fault assigned to me"),
+    "fault_clock": _l("A fault's clock near its limit or breached"),
+    "leave_decided": _l("My leave request answered"),
+    "explanation_decided": _l("My absence explanation answered"),
+}
+NOTIFICATION_STATES = {
+    "queued": _l("Queued"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "gone": _l("Nowhere to send"),
 }
 
 # Every vocabulary the phone receives in /app/contract.json, by the name it is asked for.
@@ -201,4 +241,6 @@ VOCABULARIES = {
     "leave_status": LEAVE_STATUSES,
     "leave_notice": LEAVE_NOTICES,
     "explanation_status": EXPLANATION_STATUSES,
+    "part_movement": PART_MOVEMENTS,
+    "part_request_status": PART_REQUEST_STATUSES,
 }

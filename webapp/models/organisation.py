@@ -51,3 +51,6 @@ class Location(SyncedModel):
     kind = CharField(max_length=32, default="machine_room")
     floor = CharField(max_length=50, default="")
     notes = TextField(default="")
+    # A restricted room (机房出入登记): a check-in there asks for the purpose, the number of
+    # people and who is escorted, and the office keeps an access log (docs/checkins.md).
+    restricted = BooleanField(default=False)

@@ -154,6 +154,14 @@ LOCATIONS = Resource(
         Field("name", _l("Name"), required=True),
         Field("kind", _l("Kind"), "select", options(LOCATION_KINDS), required=True),
         Field("floor", _l("Floor")),
+        Field(
+            "restricted",
+            _l("Restricted room: access log"),
+            "checkbox",
+            help=_l(
+                "A check-in here asks for the purpose, the number of people and who is escorted"
+            ),
+        ),
         Field("notes", _l("Notes"), "textarea"),
     ],
     columns=[
@@ -161,6 +169,7 @@ LOCATIONS = Resource(
         (_l("Site"), lambda loc: loc.site.name),
         (_l("Kind"), lambda loc: LOCATION_KINDS.get(loc.kind, loc.kind)),
         (_l("Floor"), lambda loc: loc.floor),
+        (_l("Restricted"), lambda loc: _l("Yes") if loc.restricted else ""),
     ],
     schema_in=LocationIn,
     schema_patch=LocationPatch,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -16,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from .. import clock
 from ..auth import scope, sessions
 from ..auth.login import current_session
 from ..auth.operations import get_session_of, may_end_sessions
@@ -32,17 +35,20 @@ from ..models import (
     Location,
     RecordHistory,
     Site,
+    SiteDay,
     SyncConflict,
     User,
 )
-from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS
+from ..models.choices import EQUIPMENT_STATUSES, EQUIPMENT_SYSTEMS, SITE_DAY_KINDS
 from ..pages import form_errors, office_page, safe_next, savepoint
 from ..passkeys import operations as passkey_ops
 from ..sites import operations as site_ops
+from ..sites.schemas import SiteDayIn
 from ..sync import conflicts as conflict_ops
 from .resources import RESOURCES, Resource
 
 bp = Blueprint("office", __name__, url_prefix="/office")
+SITE_DAYS_SHOWN_BACK = 62  # the site page lists exceptions from two months back on
 
 
 def _resource(key: str) -> Resource:
@@ -319,10 +325,8 @@ def delete(key, record_id):
     return redirect(url_for("office.index", key=key))
 
 
-@bp.route("/sites/<record_id>/overview")
-@office_page
-def site_detail(record_id):
-    site = scope.get_site(current_user, record_id)
+def _site_page(site: Site, *, errors: dict | None = None, typed=None):
+    since = clock.today() - timedelta(days=SITE_DAYS_SHOWN_BACK)
     return render_template(
         "office/site.html",
         site=site,
@@ -338,7 +342,51 @@ def site_detail(record_id):
         )
         .order_by(User.username),
         equipment_count=Equipment.live().where(Equipment.site == site).count(),
-    )
+        site_days=SiteDay.select()
+        .where((SiteDay.site == site.id) & (SiteDay.day >= since))
+        .order_by(SiteDay.day),
+        site_day_kinds=SITE_DAY_KINDS,
+        errors=errors or {},
+        typed=typed or {},
+    ), (422 if errors else 200)
+
+
+@bp.route("/sites/<record_id>/overview")
+@office_page
+def site_detail(record_id):
+    return _site_page(scope.get_site(current_user, record_id))
+
+
+@bp.route("/sites/<record_id>/days", methods=["POST"])
+@office_page
+def add_site_day(record_id):
+    """An extra working day or day off at this site (the site's own calendar)."""
+    site = scope.get_site(current_user, record_id)
+    typed = {k: request.form.get(k, "").strip() for k in ("day", "kind", "note")}
+    data, errors = load_form(SiteDayIn(), typed)
+    if data is not None:
+        try:
+            with savepoint():
+                site_ops.add_site_day(actor=current_user, site=site, data=data)
+        except ApiError as err:
+            errors = form_errors(err)
+    if errors:
+        return _site_page(site, errors=errors, typed=typed)
+    flash(_("Saved: the attendance sheet and the fault clocks of this site follow it."))
+    return redirect(url_for("office.site_detail", record_id=site.id))
+
+
+@bp.route("/sites/<record_id>/days/<day_id>/remove", methods=["POST"])
+@office_page
+def remove_site_day(record_id, day_id):
+    site = scope.get_site(current_user, record_id)
+    record = SiteDay.get_or_none((SiteDay.id == parse_id(day_id)) & (SiteDay.site == site.id))
+    if record is None:
+        raise not_found()
+    with savepoint():
+        site_ops.remove_site_day(record, actor=current_user)
+    flash(_("Removed: the national calendar decides that day again."))
+    return redirect(url_for("office.site_detail", record_id=site.id))
 
 
 @bp.route("/sites/<record_id>/assign", methods=["POST"])

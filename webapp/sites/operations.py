@@ -7,10 +7,13 @@ from typing import Any
 from flask_babel import gettext as _
 from peewee import IntegrityError
 
+from ..auth import permissions
 from ..errors import ApiError, validation_error
 from ..extensions import db
-from ..models import Assignment, Client, Equipment, Location, Site, User
+from ..faults import operations as fault_ops
+from ..models import Assignment, Client, Equipment, Location, Site, SiteDay, User
 from ..records import (
+    audit,
     create_record,
     delete_record,
     note_departure,
@@ -144,3 +147,41 @@ def _already_stationed(engineer: User, site: Site) -> ApiError:
 
 def unassign_engineer(assignment: Assignment, *, actor: User) -> Assignment:
     return delete_record(assignment, actor=actor)
+
+
+# A site's own calendar --------------------------------------------------------------------------
+
+
+def add_site_day(*, actor: User, site: Site, data: dict[str, Any]) -> SiteDay:
+    """An extra working day or day off at one site, with its note; one per day and site. The
+    attendance sheet reads it at once; the fault clocks of the site that run in working hours
+    are worked out again and reach the phones with their new working days."""
+    permissions.require(actor, "site", "update")
+    if SiteDay.select().where((SiteDay.site == site.id) & (SiteDay.day == data["day"])).exists():
+        raise validation_error(
+            {"day": [_("This day already has an exception at this site; remove it first.")]}
+        )
+    try:
+        with db.atomic():  # a savepoint: a twin request losing the race leaves this one usable
+            record = SiteDay.create(
+                site=site.id,
+                day=data["day"],
+                working=data["kind"] == "working",
+                note=data["note"].strip(),
+                created_by=actor.id if actor is not None else None,
+            )
+    except IntegrityError:
+        raise validation_error(
+            {"day": [_("This day already has an exception at this site; remove it first.")]}
+        ) from None
+    audit(actor, "create", record, {"site": site.id, **data})
+    fault_ops.recalendar(site, actor=actor)
+    return record
+
+
+def remove_site_day(record: SiteDay, *, actor: User) -> None:
+    permissions.require(actor, "site", "update")
+    site = Site.get_by_id(record.site_id)
+    audit(actor, "delete", record, {"site": site.id, "day": record.day})
+    record.delete_instance()
+    fault_ops.recalendar(site, actor=actor)

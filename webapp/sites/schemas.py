@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields
 
-from ..models.choices import CLIENT_TYPES, CLOCK_MODES, LOCATION_KINDS
+from ..models.choices import CLIENT_TYPES, CLOCK_MODES, LOCATION_KINDS, SITE_DAY_KINDS
 from ..schemas import SyncedOut
-from ..validation import Choice, Int, Name, Schema, Text, in_range, max_length, partial
+from ..validation import Choice, Day, Int, Name, Schema, Text, in_range, max_length, partial
 
 PERIOD = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
@@ -18,6 +19,10 @@ def working_hours(value: str) -> None:
     periods = [p.strip() for p in value.split(",") if p.strip()]
     if not periods or any(not PERIOD.match(p) or p[:5] >= p[6:] for p in periods):
         raise ValidationError(_("Write working hours as periods like 08:30-12:00,14:00-17:30."))
+    # Overlapping periods would count the same minutes twice in the fault clocks.
+    ordered = sorted(periods)
+    if any(later[:5] < earlier[6:] for earlier, later in pairwise(ordered)):
+        raise ValidationError(_("The working periods overlap; write each stretch of time once."))
 
 
 class ClientIn(Schema):
@@ -69,6 +74,8 @@ class LocationIn(Schema):
     kind = Choice(LOCATION_KINDS, load_default="machine_room")
     floor = Text(50)
     notes = Text(2000)
+    # a check-in there asks for purpose, people and escorts (机房出入登记, docs/checkins.md)
+    restricted = fields.Boolean(load_default=False)
 
 
 LocationPatch = partial(LocationIn)
@@ -86,3 +93,11 @@ class AssignmentIn(Schema):
 class AssignmentOut(SyncedOut, AssignmentIn):
     engineer_name = fields.Function(lambda a: a.engineer.name)
     site_name = fields.Function(lambda a: a.site.name)
+
+
+class SiteDayIn(Schema):
+    """A site's own calendar exception, as the office's site page posts it."""
+
+    day = Day(required=True)
+    kind = Choice(SITE_DAY_KINDS, required=True)
+    note = Name(200)

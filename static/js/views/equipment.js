@@ -17,6 +17,7 @@ import { h, keepDates, replace } from './dom.js';
 import { documentsSection } from './documents.js';
 import { serverTime, size, when } from './format.js';
 import { reportFaultForm } from './fault.js';
+import { startSection } from './round-start.js';
 
 /** Timeline events drawn before "Show all". */
 const TIMELINE_FIRST = 20;
@@ -28,7 +29,7 @@ const TIMELINE_FIRST = 20;
  */
 export async function renderEquipment(ctx, id) {
   const userId = ctx.userId();
-  const [rec, locations, sites, conflicts, edits, blobs, attachments, rounds, faults, versions] = await Promise.all([
+  const [rec, locations, sites, conflicts, edits, blobs, attachments, rounds, faults, versions, uses] = await Promise.all([
     ctx.db.record(userId, 'equipment', id),
     ctx.db.list(userId, 'location'),
     ctx.db.list(userId, 'site'),
@@ -39,6 +40,7 @@ export async function renderEquipment(ctx, id) {
     ctx.db.list(userId, 'round'),
     ctx.db.list(userId, 'fault'),
     ctx.db.list(userId, 'template_version'),
+    ctx.db.list(userId, 'part_use'),
   ]);
   if (!rec || !rec.local) {
     return h('section', null, h('p.crumbs', null, h('a', { href: '#/' }, t('My sites'))),
@@ -58,6 +60,7 @@ export async function renderEquipment(ctx, id) {
   const answers = (await ctx.db.childrenOf(userId, involved.map((r) => r.id)))
     .filter((a) => answerDevice(a) === id);
   const today = isoDay();
+  const start = await startSection(ctx, `equipment:${id}`);
 
   return h('section.equipment', { 'data-testid': 'equipment', 'data-id': id },
     h('p.crumbs', null, h('a', { href: '#/' }, t('My sites')),
@@ -74,6 +77,7 @@ export async function renderEquipment(ctx, id) {
     glance(item, names, today),
     h('p', null, h('a.btn.primary.block', { href: `#/equipment/${encodeURIComponent(id)}/edit`, 'data-testid': 'edit' }, t('Edit'))),
     reportFaultForm(ctx, item), // engineers, the office and the client's own people (报修)
+    start,
     h('dl.facts.card', null, equipmentFields().map((field) => [
       h('dt', null, field.label),
       h('dd', null, field.name === 'service_years'
@@ -85,7 +89,7 @@ export async function renderEquipment(ctx, id) {
     timeline(ctx, {
       rec, rounds: involved, answers, versions,
       faults: faults.filter((f) => String(f.equipment_id || '') === id), edits,
-      conflicts: itsConflicts, viewer, names: placeNames,
+      conflicts: itsConflicts, viewer, names: placeNames, replacements: replacementsOf(uses, faults, id),
     }));
 }
 
@@ -95,6 +99,16 @@ function answerDevice(answer) {
   const key = String(answer.item_key || '');
   const at = key.lastIndexOf('@');
   return at >= 0 ? key.slice(at + 1) : '';
+}
+
+/**
+ * Parts replaced on this device (a use of a spare part that gave it a new serial), each with
+ * its fault's number — sent ones name their device, unsent ones reach it through their fault.
+ */
+function replacementsOf(uses, faults, id) {
+  const byId = new Map(faults.map((f) => [String(f.id), f]));
+  return uses.filter((u) => u.new_serial).map((u) => ({ use: u, fault: byId.get(String(u.fault_id)) || null }))
+    .filter(({ use, fault }) => String(use.equipment_id || (fault && fault.equipment_id) || '') === id);
 }
 
 /** Years in use, warranty, system and place: what an engineer wants first. */
@@ -240,7 +254,7 @@ function stamp(ms) {
  * phone's changes to it (waiting, or answered in the last 30 days), and the last change the
  * server holds (the server keeps the full history; the office sees it on the equipment page).
  */
-function timeline(ctx, { rec, rounds, answers, versions, faults, edits, conflicts, viewer, names }) {
+function timeline(ctx, { rec, rounds, answers, versions, faults, edits, conflicts, viewer, names, replacements = [] }) {
   const locale = ctx.locale();
   const events = [];
   const byRound = new Map();
@@ -277,6 +291,18 @@ function timeline(ctx, { rec, rounds, answers, versions, faults, edits, conflict
         h('strong', null, fault.description || t('Fault')),
         h('span.small', null, h('span.badge', { class: `severity-${fault.severity}` },
           labelOf('severity', fault.severity)))),
+    });
+  }
+  for (const { use, fault } of replacements) {
+    const at = moment(use.used_at);
+    const number = use.fault_number || (fault && fault.number) || t('Number given when it reaches the server');
+    events.push({
+      at, kind: 'part', id: use.id,
+      el: h((fault ? 'a' : 'div') + '.row-link.tl-link.tl-body', fault ? { href: `#/faults/${encodeURIComponent(fault.id)}` } : null,
+        h('span.muted.small', null, stamp(at), ' · ', t('Spare part')),
+        h('strong', { 'data-testid': 'part-replaced' }, t('Part replaced on fault %(number)s', { number })),
+        h('span.small', null, `${use.old_serial || '—'} → ${use.new_serial}`,
+          use._pending ? ` · ${t('Waiting to be sent')}` : '')),
     });
   }
   for (const conflict of conflicts) {
