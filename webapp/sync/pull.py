@@ -16,6 +16,7 @@ import json
 import uuid
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from peewee import SqliteDatabase, fn
 
@@ -110,12 +111,29 @@ def _site_ids(value) -> bool:
         return False
 
 
+class _Narrow:
+    """A row read in part: what a change needs besides its data (whose dump is kept), and the
+    whole row when its dump was not kept."""
+
+    __slots__ = ("id", "version", "server_seq", "deleted_at", "whole")
+
+    def __init__(self, id, version, server_seq, deleted_at):  # noqa: A002 - the column's name
+        self.id, self.version, self.server_seq, self.deleted_at = (
+            id,
+            version,
+            server_seq,
+            deleted_at,
+        )
+        self.whole = None
+
+
 def _rows(
     feed: Feed,
     sites: str | set[str],
     after: int,
     upto: int | None,
     limit: int,
+    kept: _Kept,
     fill=False,
     user_id=None,
     skip=None,
@@ -155,20 +173,21 @@ def _rows(
                 query = query.where(feed.unless_held.not_in(ids))
     narrow = feed.self_contained and feed.prepare is None and feed.change is None
     if narrow:
-        # Most rows' dumps are kept (`_dumped`): read only what a change needs besides its
-        # data, and whole rows only for the dumps not kept.
+        # Most rows' dumps are kept (`_Kept`): read only what a change needs besides its
+        # data, as plain tuples, and whole rows only for the dumps not kept.
         query = query.select(model.id, model.version, model.server_seq, model.deleted_at)
-    rows = list(query.order_by(model.server_seq).limit(limit + 1))  # the one more: more follow
-    if narrow and rows:
-        missing = []
-        for row in rows:
-            row._narrow = True
-            if _dump_key(feed, row) not in _DUMPS and not (skip and skip(row.server_seq)):
-                missing.append(row.id)
+        rows = [_Narrow(*t) for t in query.order_by(model.server_seq).limit(limit + 1).tuples()]
+        missing = [
+            row.id
+            for row in rows
+            if _dump_key(feed, row) not in kept.dumps and not (skip and skip(row.server_seq))
+        ]
         if missing:
             whole = {r.id: r for r in model.select().where(model.id.in_(missing))}
             for row in rows:
-                row._whole = whole.get(row.id)
+                row.whole = whole.get(row.id)
+        return rows
+    rows = list(query.order_by(model.server_seq).limit(limit + 1))  # the one more: more follow
     if feed.prepare is not None and rows:
         feed.prepare(rows)
     return rows
@@ -197,6 +216,7 @@ def _page(
     after: int,
     upto: int | None,
     limit: int,
+    kept: _Kept,
     fill: bool = False,
     user_id=None,
     skip=None,
@@ -209,58 +229,101 @@ def _page(
     for feed in feeds():
         merged.extend(
             (feed, row)
-            for row in _rows(feed, sites, after, upto, limit, fill, user_id, skip, newest)
+            for row in _rows(feed, sites, after, upto, limit, kept, fill, user_id, skip, newest)
         )
     merged.sort(key=lambda pair: pair[1].server_seq)
     return merged[:limit], len(merged) > limit
 
 
-# Dumps of self-contained rows by (entity, id, version, server_seq, today): every device of a
-# site pulls the same new versions, and a dump is most of a pull's time. A version is never
-# reused and the row is all the dump reads, so a kept one is what dumping again would give.
-# Per process; emptied when full.
-_DUMPS: dict[tuple, dict[str, Any]] = {}
-_DUMPS_MAX = 20_000
+class _Kept:
+    """Dumps of self-contained rows by (entity, id, version, server_seq), and their changes as
+    JSON text, for one day: every device of a site pulls the same new versions, and dumping
+    and encoding them was most of a pull's time. A version is never reused and the row and
+    today's date are all a dump reads, so a kept one is what dumping again would give."""
+
+    MAX = 20_000
+
+    def __init__(self, day) -> None:
+        self.day = day
+        self.dumps: dict[tuple, dict[str, Any]] = {}
+        self.texts: dict[tuple, str] = {}  # by dump key and "deleted"
+
+    def full(self) -> bool:
+        return len(self.dumps) >= self.MAX or len(self.texts) >= self.MAX
+
+
+_kept_now = _Kept(None)  # per process; replaced when the day changes or when full
+
+
+def _kept() -> _Kept:
+    """Today's kept dumps (read once a page: the date is not asked again for every row). A
+    page that began with the one before keeps using it: it is replaced, never emptied."""
+    global _kept_now
+    kept, today = _kept_now, clock.today()
+    if kept.day != today or kept.full():
+        kept = _kept_now = _Kept(today)
+    return kept
 
 
 def _dump_key(feed: Feed, row: Any) -> tuple:
-    return (feed.entity, row.id, row.version, row.server_seq, clock.today())
+    return (feed.entity, row.id, row.version, row.server_seq)
 
 
 def keep_dump(entity: str, record_id: Any, data: dict[str, Any]) -> None:
     """A dump made elsewhere (a push's answer) of the version in `data`, for the pulls."""
-    if len(_DUMPS) >= _DUMPS_MAX:
-        _DUMPS.clear()
-    _DUMPS[(entity, record_id, data["version"], data["server_seq"], clock.today())] = data
+    _kept().dumps[(entity, record_id, data["version"], data["server_seq"])] = data
 
 
-def _dumped(feed: Feed, row: Any) -> dict[str, Any]:
-    if not feed.self_contained:
-        return feed.dump(row)
-    key = _dump_key(feed, row)
-    data = _DUMPS.get(key)
-    if data is None:
-        if len(_DUMPS) >= _DUMPS_MAX:
-            _DUMPS.clear()
-        data = _DUMPS[key] = feed.dump(row)
-    return data
+class Change(dict):
+    """A change of a self-contained row, with its JSON text (`page_json` sends that text)."""
+
+    __slots__ = ("text",)
 
 
-def _change(feed: Feed, row: Any) -> dict[str, Any]:
+def _change(feed: Feed, row: Any, kept: _Kept) -> dict[str, Any]:
     if feed.change is not None:
         return feed.change(row)
-    if getattr(row, "_narrow", False) and _dump_key(feed, row) not in _DUMPS:
-        # Read in part and its dump not kept: the whole row, as stored now. If it changed
-        # since (a newer version), that is sent here and again at its own change number.
-        row = getattr(row, "_whole", None) or feed.model.get_by_id(row.id)
+    if not feed.self_contained:
+        return _plain_change(feed, row, feed.dump(row))
+    key = _dump_key(feed, row)
+    data = kept.dumps.get(key)
+    if data is None:
+        if isinstance(row, _Narrow):
+            # Read in part and its dump not kept: the whole row, as stored now. If it changed
+            # since (a newer version), that is sent here and again at its own change number.
+            row = row.whole or feed.model.get_by_id(row.id)
+            key = _dump_key(feed, row)
+        data = kept.dumps[key] = feed.dump(row)
+    change = Change(_plain_change(feed, row, data))
+    text_key = (key, change["deleted"])
+    text = kept.texts.get(text_key)
+    if text is None:
+        text = kept.texts[text_key] = _json(change)
+    change.text = text
+    return change
+
+
+def _plain_change(feed: Feed, row: Any, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "entity": feed.entity,
         "id": str(row.id),
         "version": row.version,
         "server_seq": row.server_seq,
         "deleted": row.deleted_at is not None,
-        "data": _dumped(feed, row),
+        "data": data,
     }
+
+
+def _json(value: Any) -> str:
+    """JSON as the app's `jsonify` writes it outside debug mode: compact, keys sorted, UTF-8."""
+    return current_app.json.dumps(value, separators=(",", ":"))
+
+
+def page_json(page: dict[str, Any]) -> str:
+    """The page as JSON, as `jsonify` writes it, with each kept change's text reused."""
+    head = _json({k: v for k, v in page.items() if k != "changes"})
+    changes = ",".join(c.text if isinstance(c, Change) else _json(c) for c in page["changes"])
+    return f'{{"changes":[{changes}],{head[1:]}\n'  # "changes" sorts first, as jsonify has it
 
 
 def _held(ranges, seq: int, firsts: list[int]) -> bool:
@@ -296,11 +359,19 @@ def pull_changes(
     has_more = False
     next_state: dict[str, Any] = {"s": seq, "k": ALL if known == ALL else sorted(known)}
     horizon, newest = _horizon()
+    kept = _kept()
     if fill:
         rows, more = _page(
-            fill, state.get("fa", 0), seq, limit, fill=True, user_id=user.id, newest=newest
+            fill,
+            state.get("fa", 0),
+            seq,
+            limit,
+            kept,
+            fill=True,
+            user_id=user.id,
+            newest=newest,
         )
-        changes = [_change(f, r) for f, r in rows]
+        changes = [_change(f, r, kept) for f, r in rows]
         if more:
             next_state.update(f=sorted(fill), fa=rows[-1][1].server_seq)
             has_more = True
@@ -316,9 +387,13 @@ def pull_changes(
                 return bool(own) and _held(own, number, firsts)
 
             upto = horizon if horizon is not None and horizon > seq else None
-            rows, more = _page(known, seq, upto, room, user_id=user.id, skip=skip, newest=newest)
+            rows, more = _page(
+                known, seq, upto, room, kept, user_id=user.id, skip=skip, newest=newest
+            )
             changes.extend(
-                _change(f, r) for f, r in rows if not (f.change is None and skip(r.server_seq))
+                _change(f, r, kept)
+                for f, r in rows
+                if not (f.change is None and skip(r.server_seq))
             )
             if more:
                 next_state["s"] = rows[-1][1].server_seq
