@@ -91,13 +91,17 @@ class Batch:
 
     def final(self, value: Any) -> Any:
         """A provisional number as the real one (after `flush`); anything else unchanged, and
-        dicts and lists walked for `server_seq` keys (answers, rows, dumps)."""
+        dicts and lists walked for `server_seq` keys (answers, rows, dumps). Only containers
+        are descended into: a push's answers and history rows hold thousands of plain values."""
         if isinstance(value, dict):
             return {
-                k: self.final_seq(v) if k == SERVER_SEQ else self.final(v) for k, v in value.items()
+                k: self.final_seq(v)
+                if k == SERVER_SEQ
+                else (self.final(v) if isinstance(v, (dict, list)) else v)
+                for k, v in value.items()
             }
         if isinstance(value, list):
-            return [self.final(v) for v in value]
+            return [self.final(v) if isinstance(v, (dict, list)) else v for v in value]
         return value
 
     def final_seq(self, value: Any) -> Any:
