@@ -1126,6 +1126,10 @@ def figure_served_push(
                         phones = [(_served_device(server.base_url, u), rows) for u, rows in owned]
                         for device, _rows in phones:
                             device.pull_all()  # installed and synced: edits on real versions
+                        for device, _rows in phones:
+                            # A connection idle since its install may be closed by the server
+                            # (keep-alive, 2 s) just as the timed push reuses it: start afresh.
+                            device.client.session.close()
                         before = server_cpu(server.process.pid)
                         db_before = database_cpu(postmaster)
                         elapsed, times = _sync_at_once(phones, batches, limit)
