@@ -9,6 +9,7 @@ import brotli
 import pytest
 
 from tests.conftest import sign_in_as
+from webapp.pwa import views as pwa_views
 
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
 
@@ -57,3 +58,29 @@ def test_images_and_byte_ranges_are_sent_as_they_are(client):
     )
     assert part.status_code == 206 and "Content-Encoding" not in part.headers
     assert len(part.data) == 2000
+
+
+def test_a_file_is_compressed_once_at_the_smallest_level_and_again_when_it_changes(
+    app, tmp_path, monkeypatch
+):
+    """The bundle goes to every phone: it is compressed once per version, smaller than a body
+    made per request, and a new version on disk is never answered with the old body."""
+    first = (pwa_views.STATIC_DIR / "css" / "app.css").read_text()
+    monkeypatch.setattr(pwa_views, "STATIC_DIR", tmp_path)
+    client = app.test_client()
+    (tmp_path / "code.js").write_text(first)
+    packed = client.get("/static/code.js", headers={"Accept-Encoding": "br"})
+    assert brotli.decompress(packed.data) == first.encode()
+    assert len(packed.data) < len(brotli.compress(first.encode(), quality=4))
+    again = client.get("/static/code.js", headers={"Accept-Encoding": "br"})
+    assert again.data == packed.data and again.headers["ETag"] == packed.headers["ETag"]
+
+    second = first.replace("color", "colour") + "/* v2 */\n"
+    (tmp_path / "code.js").write_text(second)
+    fresh = client.get("/static/code.js", headers={"Accept-Encoding": "br"})
+    assert brotli.decompress(fresh.data) == second.encode()
+    assert fresh.headers["ETag"] != packed.headers["ETag"]
+    unzipped = client.get("/static/code.js", headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(unzipped.data) == second.encode()
+    with client.get("/static/code.js") as plain:  # sent as it is, streamed from the file
+        assert plain.data == second.encode() and "Content-Encoding" not in plain.headers

@@ -2,6 +2,11 @@
 out with brotli or gzip when the client accepts it, with `Vary: Accept-Encoding` and ETags that
 name the encoding, so a cache never hands one encoding to a client that asked for another.
 
+Two levels (bench/sync_bench.py, bench/shell_bench.py): a body made for one request (a pull
+page, a page, a list) is compressed at a level cheap enough to run per request; a file from a
+folder (the bundle, styles, the shell's files) is compressed once per process and version, at
+the smallest level, and that body is kept and sent again to every phone that asks.
+
 What is not compressed: bodies under `COMPRESS_MIN_SIZE` bytes, images and PDFs (already
 compressed), partial responses (a byte range of a compressed body would not be the range asked
 for), and attachments (served as stored, with their own ranges and ETags).
@@ -9,7 +14,11 @@ for), and attachments (served as stored, with their own ranges and ETags).
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import gzip
+import threading
+
+import brotli
+from flask import Flask, Response, current_app, request
 from flask_compress import Compress
 
 compress = Compress()
@@ -26,12 +35,47 @@ TEXT_TYPES = [
     "image/svg+xml",
 ]
 
+FILE_ENCODINGS = ("br", "gzip")  # preferred first, when the client accepts both equally
+
+
+def _smallest(data: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.compress(data, quality=11)
+    return gzip.compress(data, 9, mtime=0)
+
+
+class _Files:
+    """Compressed bodies of files, by path, version (the file's ETag) and encoding; a file
+    changed on disk has a new ETag and is compressed again. Bounded: the app serves a few dozen
+    files, so past `MAX` the oldest bodies go."""
+
+    MAX = 256
+
+    def __init__(self) -> None:
+        self.bodies: dict[tuple[str, str, str], bytes] = {}
+        self.lock = threading.Lock()
+
+    def body(self, key: tuple[str, str, str], response: Response) -> bytes:
+        body = self.bodies.get(key)
+        if body is None:
+            response.make_sequence()  # read the file
+            body = _smallest(response.get_data(), key[2])
+            with self.lock:
+                while len(self.bodies) >= self.MAX:
+                    del self.bodies[next(iter(self.bodies))]
+                self.bodies[key] = body
+        return body
+
+
+files = _Files()
+
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", TEXT_TYPES)
-    # Brotli at a level cheap enough to run per request (bench/shell_bench.py); gzip otherwise.
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_BR_LEVEL", 5)  # smaller than gzip 6 at about its cost
+    # Per request: brotli 4 takes about 40% of level 5's time on a pull page of 500 changes
+    # for 0.3% more bytes, and is still smaller than gzip 6 (bench/sync_bench.py).
+    app.config.setdefault("COMPRESS_BR_LEVEL", 4)
     app.config.setdefault("COMPRESS_LEVEL", 6)
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_STREAMS", False)  # a generator stays a stream, uncompressed
@@ -47,8 +91,29 @@ def init_app(app: Flask) -> None:
         ):
             return response
         if response.direct_passthrough and response.mimetype in compress.compress_mimetypes_set:
-            # A file from a folder (the shell, scripts, styles): small, so read it whole and
-            # compress it like any other body, for gzip-only clients too, with its 304s.
-            response.direct_passthrough = False
-            response.make_sequence()
+            return _file(response)
         return compress.after_request(response)
+
+
+def _file(response: Response) -> Response:
+    """A file from a folder (the shell, scripts, styles), in its kept compressed body. Sent as
+    it is when the client takes neither encoding or it is too small to gain; read and compressed
+    per request when it has no ETag to tell its versions apart."""
+    etag, weak = response.get_etag()
+    encoding = request.accept_encodings.best_match(FILE_ENCODINGS)
+    small = (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]
+    if response.status_code != 200 or encoding is None or small:
+        response.vary.add("Accept-Encoding")
+        return response
+    if not etag or weak:
+        response.direct_passthrough = False
+        response.make_sequence()
+        return compress.after_request(response)
+    body = files.body((request.path, etag, encoding), response)
+    response.close()  # the file is not read when its body is kept
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    response.vary.add("Accept-Encoding")
+    response.set_etag(f"{etag}:{encoding}")
+    return response.make_conditional(request)
