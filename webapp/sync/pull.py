@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import functools
 import json
 import uuid
 from typing import Any
@@ -203,12 +204,20 @@ def _horizon() -> tuple[int | None, dict | None]:
     between their queries could be seen in the second feed and not the first, and the cursor
     would pass the first one's row. A table whose highest number is not past the cursor holds
     nothing new and is not queried. (None, None): no number taken yet, every feed is read."""
-    models = list(dict.fromkeys(feed.model for feed in feeds()))
-    newest = [m.select(fn.MAX(m.server_seq)).alias(f"n{i}") for i, m in enumerate(models)]
-    row = Counter.select(Counter.value, *newest).where(Counter.name == SERVER_SEQ).tuples().first()
+    models = tuple(dict.fromkeys(feed.model for feed in feeds()))
+    sql, params = _horizon_sql(models, type(db.obj))
+    row = db.execute_sql(sql, params).fetchone()
     if row is None:
         return None, None
     return row[0], {m: n or 0 for m, n in zip(models, row[1:], strict=True)}
+
+
+@functools.cache
+def _horizon_sql(models: tuple, _dialect: type) -> tuple[str, list]:
+    """`_horizon`'s statement, built once per set of feeds and kind of database: every page
+    runs it, and building it took as long as the database took to answer it."""
+    newest = [m.select(fn.MAX(m.server_seq)).alias(f"n{i}") for i, m in enumerate(models)]
+    return Counter.select(Counter.value, *newest).where(Counter.name == SERVER_SEQ).sql()
 
 
 def _page(
