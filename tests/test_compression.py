@@ -84,3 +84,18 @@ def test_a_file_is_compressed_once_at_the_smallest_level_and_again_when_it_chang
     assert gzip.decompress(unzipped.data) == second.encode()
     with client.get("/static/code.js") as plain:  # sent as it is, streamed from the file
         assert plain.data == second.encode() and "Content-Encoding" not in plain.headers
+
+
+@pytest.mark.parametrize("path", ["/app/i18n/zh_Hans.json", "/app/contract.json"])
+def test_the_translations_and_the_contract_are_compressed_once_and_revalidate(client, path):
+    """Every phone downloads them at install: the smallest body, and 304 while unchanged."""
+    plain = client.get(path).data
+    packed = client.get(path, headers={"Accept-Encoding": "br"})
+    assert brotli.decompress(packed.data) == plain
+    assert len(packed.data) < len(brotli.compress(plain, quality=5))
+    etag = packed.headers["ETag"]
+    assert etag.endswith(':br"')
+    again = client.get(path, headers={"Accept-Encoding": "br", "If-None-Match": etag})
+    assert again.status_code == 304 and not again.data
+    unpacked = client.get(path, headers={"If-None-Match": client.get(path).headers["ETag"]})
+    assert unpacked.status_code == 304

@@ -2,10 +2,11 @@
 out with brotli or gzip when the client accepts it, with `Vary: Accept-Encoding` and ETags that
 name the encoding, so a cache never hands one encoding to a client that asked for another.
 
-Two levels (bench/sync_bench.py, bench/shell_bench.py): a body made for one request (a pull
-page, a page, a list) is compressed at a level cheap enough to run per request; a file from a
-folder (the bundle, styles, the shell's files) is compressed once per process and version, at
-the smallest level, and that body is kept and sent again to every phone that asks.
+Two levels (bench/shell_bench.py): a body made for one request (a pull page, a page, a list)
+is compressed at a level cheap enough to run per request; a file from a folder (the bundle,
+styles, the shell's files) and a body that is the same for every request (`once`: the
+translations, the contract) are compressed once per process and version, at the smallest
+level, and that body is kept and sent again to every phone that asks.
 
 What is not compressed: bodies under `COMPRESS_MIN_SIZE` bytes, images and PDFs (already
 compressed), partial responses (a byte range of a compressed body would not be the range asked
@@ -69,13 +70,24 @@ class _Files:
 
 files = _Files()
 
+KEPT = "rounds_compress_once"
+
+
+def once(response: Response) -> Response:
+    """Mark a response whose body is the same for every request of its path with its ETag (a
+    translation file, the contract): compressed once at the smallest level and kept, like a
+    file."""
+    setattr(response, KEPT, True)
+    return response
+
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", TEXT_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    # Per request: brotli 4 takes about 40% of level 5's time on a pull page of 500 changes
-    # for 0.3% more bytes, and is still smaller than gzip 6 (bench/sync_bench.py).
-    app.config.setdefault("COMPRESS_BR_LEVEL", 4)
+    # Per request: brotli 5 is smaller than gzip 6 at about its cost. (Level 4 takes 60% of its
+    # time on a pull page of the demo's 500 records, 1.2 against 2.1 ms, for 13% more bytes: a
+    # poor trade for a phone on a weak signal.)
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
     app.config.setdefault("COMPRESS_LEVEL", 6)
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_STREAMS", False)  # a generator stays a stream, uncompressed
@@ -90,15 +102,17 @@ def init_app(app: Flask) -> None:
             or request.blueprint == "attachments_api"
         ):
             return response
-        if response.direct_passthrough and response.mimetype in compress.compress_mimetypes_set:
+        if response.mimetype in compress.compress_mimetypes_set and (
+            response.direct_passthrough or getattr(response, KEPT, False)
+        ):
             return _file(response)
         return compress.after_request(response)
 
 
 def _file(response: Response) -> Response:
-    """A file from a folder (the shell, scripts, styles), in its kept compressed body. Sent as
-    it is when the client takes neither encoding or it is too small to gain; read and compressed
-    per request when it has no ETag to tell its versions apart."""
+    """A file from a folder (the shell, scripts, styles) or a body marked `once`, in its kept
+    compressed body. Sent as it is when the client takes neither encoding or it is too small to
+    gain; compressed per request when it has no strong ETag to tell its versions apart."""
     etag, weak = response.get_etag()
     encoding = request.accept_encodings.best_match(FILE_ENCODINGS)
     small = (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]

@@ -22,6 +22,7 @@ from flask import (
     send_from_directory,
 )
 
+from .. import compression
 from ..i18n import catalogue_path, load_catalogue, select_locale
 from .contract import contract
 
@@ -134,9 +135,21 @@ def contract_bytes() -> bytes:
 
 @bp.route("/app/contract.json")
 def contract_json():
-    response = Response(contract_bytes(), mimetype="application/json")
+    return _unchanging(contract_bytes())
+
+
+def _unchanging(body: bytes) -> Response:
+    """JSON made once per process: asked again each time (`no-cache`), answered 304 while its
+    ETag holds, and compressed once (compression.once)."""
+    response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.set_etag(_digest(body))
+    return compression.once(response).make_conditional(request)
+
+
+@cache
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 # How the phone's code marks its strings (as scripts/update-catalogues.sh extracts them).
@@ -182,9 +195,7 @@ def _messages(locale: str) -> dict:
 def translations(locale: str):
     if locale not in current_app.config["LANGUAGES"]:
         abort(404)
-    response = Response(_catalogue_bytes(locale), mimetype="application/json")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _unchanging(_catalogue_bytes(locale))
 
 
 @cache
