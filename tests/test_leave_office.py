@@ -3,7 +3,7 @@ the stand-in shown, deciding (a return needs a note), and the decision reaching 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -88,6 +88,20 @@ def test_the_page_shows_the_mark_and_the_stand_in_and_approves(office, world):
     )
     assert "已不在等待" in again.get_data(as_text=True)
     assert LeaveRequest.get_by_id(record.id).status == "approved"
+
+
+def test_the_office_reads_when_it_arrived_on_its_own_clock(office, world):
+    """23:30 UTC on 2 December is 07:30 on the 3rd in China: the office sees the 3rd, 07:30."""
+    client, _ = office
+    record = leave(
+        world["users"]["engineer"], world["sites"][0], date(2026, 12, 8), date(2026, 12, 8)
+    )
+    LeaveRequest.update(created_at=datetime(2026, 12, 2, 23, 30)).where(
+        LeaveRequest.id == record.id
+    ).execute()
+    page = client.get(f"/office/leave/{record.id}").get_data(as_text=True)
+    assert "2026/12/3 07:30" in page
+    assert "23:30" not in page and "UTC" not in page
 
 
 def test_a_return_needs_a_note(office, world):
