@@ -114,3 +114,15 @@ def test_a_day_lists_the_check_ins_of_that_day_at_the_site(office, world):
     assert str(early.id) in page and str(late.id) in page
     assert str(day_before.id) not in page
     assert str(day_after.id) not in page
+
+
+def test_this_month_is_the_month_in_china(app, office):
+    """At 07:30 on 1 March in China it is still February in UTC: the office's pages open on
+    March, and the access log's download is named for the 1st of March."""
+    app.config["CLOCK"] = lambda: datetime(2027, 2, 28, 23, 30, tzinfo=UTC)
+    month_link = office.get("/office/checkins").get_data(as_text=True)
+    assert "month=2027-03" in month_link
+    access = office.get("/office/checkins/access").get_data(as_text=True)
+    assert 'name="from" value="2027-03-01"' in access
+    download = office.get("/office/checkins/access/export.csv")
+    assert "access-log-20270301.csv" in download.headers["Content-Disposition"]

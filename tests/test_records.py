@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.factories import assign, create_client, create_site, create_user
 from webapp.models import Assignment, AuditEntry, Counter, Equipment, Site
 from webapp.records import delete_record, next_server_seq, update_record
+from webapp.rounds.operations import fault_number
 
 
 def test_each_change_takes_a_new_version_and_a_later_change_number(app):
@@ -109,3 +112,11 @@ def test_an_office_write_that_lost_a_race_runs_again_then_answers_409(app, world
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "stale"
     assert Equipment.get_by_id(item.id).model == "X1"
+
+
+def test_a_number_series_turns_its_year_on_the_first_of_january_in_china(app):
+    """07:30 on 1 January 2027 in China is still 2026 in UTC: the first fault of the day is the
+    first of 2027."""
+    app.config["CLOCK"] = lambda: datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    with app.app_context():
+        assert fault_number() == "F-2027-00001"

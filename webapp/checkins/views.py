@@ -4,8 +4,7 @@ or per engineer. Server-rendered, usable at phone width. Office roles only."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
@@ -87,7 +86,7 @@ def _month() -> tuple[int, int]:
     text = request.args.get("month", "")
     match = _MONTH.fullmatch(text)
     if not text:
-        today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+        today = clock.today()
         return today.year, today.month
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ApiError(400, "bad_month", _("Write the month as YYYY-MM, e.g. 2026-12."))
@@ -212,7 +211,7 @@ def _access_filters() -> dict:
     room = _optional(Location, "location_id")
     first_day, last_day = _day("from"), _day("to")
     if first_day is None and last_day is None:  # this month so far, by default
-        today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+        today = clock.today()
         first_day = today.replace(day=1)
     if first_day and last_day and last_day < first_day:
         raise ApiError(400, "bad_period", _("The last day is before the first day."))
@@ -279,7 +278,7 @@ def access_log():
 
 def _download(data: bytes, mimetype: str, extension: str) -> Response:
     response = Response(data, mimetype=mimetype)
-    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    today = clock.today()
     response.headers.set(
         "Content-Disposition", "attachment", filename=f"access-log-{today:%Y%m%d}.{extension}"
     )

@@ -3,15 +3,13 @@ anything (a rejected mutation leaves no trace), and flushes, never commits."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import clock
 from ..auth import permissions, scope
 from ..checklists import content as rules
 from ..errors import ApiError, forbidden, not_found, validation_error
@@ -33,8 +31,7 @@ from . import seal
 
 
 def _year() -> int:
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return datetime.now(zone).year
+    return clock.today().year
 
 
 def _number(prefix: str) -> str:
