@@ -34,6 +34,7 @@ export class Sync extends EventTarget {
     this.running = null;
     this.again = false;
     this.againManual = false;
+    this.following = false; // a round just ended and the one asked for during it is next
     this.failures = 0;
     this.retryTimer = null;
     this.lastError = null;
@@ -82,6 +83,9 @@ export class Sync extends EventTarget {
       console.error('sync runner', error);
     }).finally(async () => {
       this.running = null;
+      // Still syncing while the counts are read, when a round asked for meanwhile follows: a
+      // tap during a round is answered by the next one, and "synced" is not shown in between.
+      this.following = this.again && (this.againManual || !this.retryTimer);
       await this.refresh();
       if (this.channel) this.channel.postMessage('synced');
       const manualAgain = this.againManual;
@@ -89,6 +93,10 @@ export class Sync extends EventTarget {
         this.again = false;
         this.againManual = false;
         this.run({ manual: manualAgain });
+      }
+      if (this.following) {
+        this.following = false;
+        if (!this.running) this.changed(); // the round asked for did not start after all
       }
     });
     this.changed();
@@ -282,7 +290,7 @@ export class Sync extends EventTarget {
       return {
         pending: null, uploads: null, needsAttention: null, conflicts: null, oldestAt: null,
         others: null, lastSyncAt: null, paused: this.session.expired, online: this.api.reachable,
-        cursor: null, syncing: Boolean(this.running), lastError: this.lastError,
+        cursor: null, syncing: Boolean(this.running) || this.following, lastError: this.lastError,
       };
     }
     return {
@@ -296,7 +304,7 @@ export class Sync extends EventTarget {
       paused: this.session.expired,
       online: this.api.reachable,
       cursor: this.userState ? this.userState.cursor : null,
-      syncing: Boolean(this.running),
+      syncing: Boolean(this.running) || this.following,
       lastError: this.lastError,
     };
   }
