@@ -21,11 +21,17 @@ EQUIPMENT_PATCH = EquipmentPatch()
 
 
 def prepare(ctx: Context, mutations: list[dict[str, Any]]) -> None:
-    """The equipment the batch changes, read once for the whole push."""
-    ids = [m["id"] for m in mutations if m["entity"] == "equipment" and m["op"] != "create"]
-    ctx.equipment = (
-        {e.id: e for e in Equipment.select().where(Equipment.id.in_(ids))} if ids else {}
-    )
+    """The equipment the batch changes, read once for the whole push: the rows the push
+    locked first (sync/push.lock_batch) are taken as they were read."""
+    locked = ctx.locked.get(Equipment, {})
+    ids = [
+        m["id"]
+        for m in mutations
+        if m["entity"] == "equipment" and m["op"] != "create" and m["id"] not in locked
+    ]
+    ctx.equipment = dict(locked)
+    if ids:
+        ctx.equipment.update((e.id, e) for e in Equipment.select().where(Equipment.id.in_(ids)))
 
 
 def create_equipment(m: Mutation, *, ctx: Context) -> dict[str, Any]:

@@ -40,8 +40,7 @@ def apply_push(*, user: User, client_id: UUID, mutations: list[dict[str, Any]]) 
     client = claim_client(client_id, user)
     results: list[dict[str, Any]] = []
     with batched_writes() as batch:
-        lock_batch(mutations)
-        ctx = Context(user, str(client_id), mutations)
+        ctx = Context(user, str(client_id), mutations, locked=lock_batch(mutations))
         known = {
             m.mutation_id: m
             for m in SyncMutation.select().where(
@@ -71,13 +70,14 @@ def _uuid(value: Any) -> UUID | None:
         return None  # refused by its handler, with the reason
 
 
-def lock_batch(mutations: list[dict[str, Any]]) -> None:
+def lock_batch(mutations: list[dict[str, Any]]) -> dict[type, dict]:
     """Lock the rows the batch decides on before deciding anything, in one order: the rounds
     (a round's own changes, and every answer, fault or file of a round: an answer's round is
     locked, never the answer alone), then the equipment, each by id. A push that overlaps
     waits for this one's commit and then decides on what it wrote: a round signed meanwhile
     refuses the answer; a serial number changed meanwhile is a conflict, not a lost update.
-    All before the first change number (records.lock_rows)."""
+    All before the first change number (records.lock_rows). The rows as read, by model and
+    id: the adapters' `prepare` takes them rather than reading them again."""
     rounds: set[UUID | None] = set()
     answers: set[UUID] = set()
     equipment: set[UUID] = set()
@@ -98,8 +98,7 @@ def lock_batch(mutations: list[dict[str, Any]]) -> None:
         rounds.update(
             a.round_id for a in Answer.select(Answer.round).where(Answer.id.in_(list(answers)))
         )
-    lock_rows(Round, rounds)
-    lock_rows(Equipment, equipment)
+    return {Round: lock_rows(Round, rounds), Equipment: lock_rows(Equipment, equipment)}
 
 
 def _answer_all(mutations, client: SyncClient, ctx: Context, known: dict, results: list) -> None:

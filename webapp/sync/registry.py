@@ -37,12 +37,16 @@ class Context:
 
     equipment: dict  # the equipment the batch touches (inventory/sync.py reads it)
 
-    def __init__(self, user: User, author: str, mutations: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, user: User, author: str, mutations: list[dict[str, Any]], locked=None
+    ) -> None:
         self.user = user
         self.author = author
         self.sites = scope.visible_sites(user)
         self.site_ids = scope.site_ids(user)
         self.memo: dict = {}  # what handlers read once per push (a round's checklist items)
+        # rows the push locked before anything else, by model and id, as stored now
+        self.locked: dict[type, dict] = locked or {}
         for prepare in PREPARE.values():
             prepare(self, mutations)
 
