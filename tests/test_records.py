@@ -120,3 +120,44 @@ def test_a_number_series_turns_its_year_on_the_first_of_january_in_china(app):
     app.config["CLOCK"] = lambda: datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     with app.app_context():
         assert fault_number() == "F-2027-00001"
+
+
+def _sqlite_only():
+    from peewee import SqliteDatabase
+
+    from webapp.extensions import db
+
+    if not isinstance(db.obj, SqliteDatabase):
+        pytest.skip("on PostgreSQL a batch's numbers are provisional (tests/test_faults.py)")
+
+
+def test_on_sqlite_a_batch_writes_real_change_numbers_and_moves_the_counter_once(app):
+    """SQLite holds the whole database's write lock for the transaction: a push's rows take
+    their real numbers as they are written, and are not written a second time to renumber."""
+    from webapp.db import write_transaction
+    from webapp.records import SERVER_SEQ, batched_writes
+
+    _sqlite_only()
+    sites = [create_site(name=f"楼 {i}") for i in range(3)]
+    before = Counter.get_by_id(SERVER_SEQ).value
+    with write_transaction(), batched_writes() as batch:
+        for i, site in enumerate(sites):
+            update_record(site, actor=None, changes={"address": f"{i} 号"})
+        assert batch.direct
+        stored = [Site.get_by_id(s.id).server_seq for s in sites]
+        assert stored == [before + 1, before + 2, before + 3]  # final while the batch runs
+        assert Counter.get_by_id(SERVER_SEQ).value == before  # moved once, at the end
+    assert Counter.get_by_id(SERVER_SEQ).value == before + 3
+    assert [Site.get_by_id(s.id).server_seq for s in sites] == stored
+
+
+def test_on_sqlite_a_number_taken_around_a_batch_undoes_it(app):
+    from webapp import records
+    from webapp.db import write_transaction
+
+    _sqlite_only()
+    site = create_site(name="主楼", address="A")
+    with pytest.raises(RuntimeError), write_transaction(), records.batched_writes():
+        update_record(site, actor=None, changes={"address": "B"})
+        records._allocate(1)  # a number the batch did not hand out
+    assert Site.get_by_id(site.id).address == "A"

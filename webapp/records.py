@@ -19,9 +19,10 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from peewee import ForeignKeyField, Model
+from peewee import ForeignKeyField, Model, SqliteDatabase
 
 from . import bulk
+from .extensions import db
 from .models import AuditEntry, Counter, Departure, RecordHistory, SyncedModel, User, utcnow
 
 M = TypeVar("M", bound=SyncedModel)
@@ -49,6 +50,13 @@ def _allocate(count: int, name: str = SERVER_SEQ) -> int:
     return Counter.get_by_id(name).value
 
 
+def _write_locked_counter() -> int:
+    """SQLite: the change counter's value, with this transaction holding the database's write
+    lock (a write statement takes it, if `BEGIN IMMEDIATE` had not already) until it ends."""
+    Counter.insert(name=SERVER_SEQ, value=0).on_conflict_ignore().execute()
+    return Counter.get_by_id(SERVER_SEQ).value
+
+
 def next_number(name: str) -> int:
     """The next number of a named series (report numbers, fault numbers): no gaps, no repeats."""
     return _allocate(1, name)
@@ -68,22 +76,35 @@ class Batch:
     renumbers those rows, keeping their order. So the counter row, which every writer needs, is
     locked only from the end of the batch to its commit, not for the whole batch: pushes of
     different devices do their work side by side and queue only for that last step. The
-    numbers still follow commit order (the lock is held to commit)."""
+    numbers still follow commit order (the lock is held to commit).
 
-    def __init__(self) -> None:
+    On SQLite (`direct`) there is nothing to gain: the transaction holds the whole database's
+    write lock from its first write to commit, so no one else can take a number meanwhile. The
+    batch reads the counter when it takes its first number and hands out the real ones that
+    follow; the counter is moved once at the end, and no row is written twice."""
+
+    def __init__(self, direct: bool = False) -> None:
         self.taken = 0
         self.rows: dict[type[Model], list[dict[str, Any]]] = {}
         self.locked: set[tuple[str, Any]] = set()  # rows this transaction holds (or created)
         self.stamped: list[Model] = []  # written with a provisional number
         self.base: int | None = None  # the real number of provisional 0, once flushed
+        self.direct = direct
+        self.first: int | None = None  # direct: the counter's value before the first number
 
     def take_seq(self) -> int:
+        if self.direct:
+            if self.first is None:
+                self.first = _write_locked_counter()
+            self.taken += 1
+            return self.first + self.taken
         self.taken += 1
         return PROVISIONAL + self.taken
 
     def stamp(self, record: Model) -> int:
         record.server_seq = self.take_seq()
-        self.stamped.append(record)
+        if not self.direct:
+            self.stamped.append(record)
         return record.server_seq
 
     def add(self, model: type[Model], rows: list[dict[str, Any]]) -> None:
@@ -93,6 +114,8 @@ class Batch:
         """A provisional number as the real one (after `flush`); anything else unchanged, and
         dicts and lists walked for `server_seq` keys (answers, rows, dumps). Only containers
         are descended into: a push's answers and history rows hold thousands of plain values."""
+        if self.direct:
+            return value  # real numbers from the start
         if isinstance(value, dict):
             return {
                 k: self.final_seq(v)
@@ -114,7 +137,10 @@ class Batch:
         return value
 
     def flush(self) -> None:
-        if self.taken:
+        if self.direct and self.taken:
+            if _allocate(self.taken) != self.first + self.taken:
+                raise RuntimeError("another writer took change numbers inside a direct batch")
+        elif self.taken:
             self.base = _allocate(self.taken) - self.taken
             by_model: dict[type[Model], set[Any]] = {}
             for record in self.stamped:
@@ -141,7 +167,7 @@ _batch: ContextVar[Batch | None] = ContextVar("rounds_write_batch", default=None
 def batched_writes() -> Iterator[Batch]:
     """Gather history and audit rows and take change numbers in blocks until the block ends.
     Use inside the transaction; nothing is written if the block raises."""
-    batch = Batch()
+    batch = Batch(direct=isinstance(db.obj, SqliteDatabase))
     token = _batch.set(batch)
     try:
         yield batch
