@@ -96,3 +96,48 @@ def test_the_page_is_json_as_the_app_writes_it(app, world, phone):
     assert "投影机 中文" in body  # UTF-8, not \\u escapes
     with app.app_context():
         assert body == app.json.response(response.get_json()).get_data(as_text=True)
+
+
+def test_only_recent_versions_are_kept_a_first_sync_of_older_ones_is_not(
+    app, world, phone, monkeypatch
+):
+    """A phone's first sync reads the site's whole register: keeping every dump it makes would
+    fill the worker's memory with versions no other phone is about to pull."""
+    from webapp.models import Counter
+    from webapp.records import SERVER_SEQ
+    from webapp.sync import pull
+
+    monkeypatch.setattr(pull._Kept, "RECENT", 3)
+    monkeypatch.setattr(pull, "_kept_now", pull._Kept(None))
+    site, room = world["sites"][0], world["locations"][0]
+    items = [str(create_equipment(site, room, name=f"机柜 {i}").id) for i in range(6)]
+    first = equipment_changes(phone(world["users"]["engineer"]).pull_all())
+
+    with app.app_context():
+        horizon = Counter.get_by_id(SERVER_SEQ).value
+    kept = pull._kept_now
+    assert {c["id"] for c in first} >= set(items)
+    assert kept.dumps and kept.texts
+    assert all(key[3] > horizon - 3 for key in kept.dumps)
+    assert all(key[3] > horizon - 3 for key, _deleted in kept.texts)
+    # What the next phone receives is the same, kept or dumped afresh.
+    assert equipment_changes(phone(world["users"]["engineer"]).pull_all()) == first
+
+
+def test_a_full_store_goes_on_with_its_recent_versions_only(monkeypatch):
+    from webapp.sync import pull
+
+    monkeypatch.setattr(pull._Kept, "MAX", 4)
+    monkeypatch.setattr(pull._Kept, "RECENT", 2)
+    full = pull._Kept(date(2026, 12, 3))
+    for seq in (5, 9, 7, 8):
+        full.dumps[("equipment", f"e{seq}", 1, seq)] = {"server_seq": seq}
+        full.texts[(("equipment", f"e{seq}", 1, seq), False)] = f"{seq}"
+    monkeypatch.setattr(pull, "_kept_now", full)
+    monkeypatch.setattr(pull.clock, "today", lambda: date(2026, 12, 3))
+
+    now = pull._kept()
+
+    assert now is not full and full.full()  # a page still using the full one keeps it whole
+    assert sorted(k[3] for k in now.dumps) == [8, 9]
+    assert sorted(k[0][3] for k in now.texts) == [8, 9]

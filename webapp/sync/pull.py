@@ -134,10 +134,8 @@ def _rows(
     after: int,
     upto: int | None,
     limit: int,
-    kept: _Kept,
     fill=False,
     user_id=None,
-    skip=None,
     newest=None,
 ):
     model = feed.model
@@ -175,19 +173,9 @@ def _rows(
     narrow = feed.self_contained and feed.prepare is None and feed.change is None
     if narrow:
         # Most rows' dumps are kept (`_Kept`): read only what a change needs besides its
-        # data, as plain tuples, and whole rows only for the dumps not kept.
+        # data, as plain tuples; `_read_whole` reads whole rows for the page's dumps not kept.
         query = query.select(model.id, model.version, model.server_seq, model.deleted_at)
-        rows = [_Narrow(*t) for t in query.order_by(model.server_seq).limit(limit + 1).tuples()]
-        missing = [
-            row.id
-            for row in rows
-            if _dump_key(feed, row) not in kept.dumps and not (skip and skip(row.server_seq))
-        ]
-        if missing:
-            whole = {r.id: r for r in model.select().where(model.id.in_(missing))}
-            for row in rows:
-                row.whole = whole.get(row.id)
-        return rows
+        return [_Narrow(*t) for t in query.order_by(model.server_seq).limit(limit + 1).tuples()]
     rows = list(query.order_by(model.server_seq).limit(limit + 1))  # the one more: more follow
     if feed.prepare is not None and rows:
         feed.prepare(rows)
@@ -237,20 +225,47 @@ def _page(
     merged: list[tuple[Feed, Any]] = []
     for feed in feeds():
         merged.extend(
-            (feed, row)
-            for row in _rows(feed, sites, after, upto, limit, kept, fill, user_id, skip, newest)
+            (feed, row) for row in _rows(feed, sites, after, upto, limit, fill, user_id, newest)
         )
     merged.sort(key=lambda pair: pair[1].server_seq)
-    return merged[:limit], len(merged) > limit
+    page = merged[:limit]
+    _read_whole(page, kept, skip)
+    return page, len(merged) > limit
+
+
+def _read_whole(page: list[tuple[Feed, Any]], kept: _Kept, skip) -> None:
+    """The whole rows of the page's rows read in part whose dumps are not kept, one query a
+    table: only for the rows that made the page (each feed read up to `limit` + 1 of them, and
+    most of a table's may fall after the page's end), and none for the rows `skip` passes."""
+    missing: dict[Feed, list[_Narrow]] = {}
+    for feed, row in page:
+        if (
+            isinstance(row, _Narrow)
+            and _dump_key(feed, row) not in kept.dumps
+            and not (skip and skip(row.server_seq))
+        ):
+            missing.setdefault(feed, []).append(row)
+    for feed, rows in missing.items():
+        model = feed.model
+        whole = {r.id: r for r in model.select().where(model.id.in_([r.id for r in rows]))}
+        for row in rows:
+            row.whole = whole.get(row.id)
 
 
 class _Kept:
     """Dumps of self-contained rows by (entity, id, version, server_seq), and their changes as
     JSON text, for one day: every device of a site pulls the same new versions, and dumping
     and encoding them was most of a pull's time. A version is never reused and the row and
-    today's date are all a dump reads, so a kept one is what dumping again would give."""
+    today's date are all a dump reads, so a kept one is what dumping again would give.
 
-    MAX = 20_000
+    Only versions among the last `RECENT` change numbers are kept (`_change`): those are what
+    the other devices are about to pull. A first sync or a newly assigned site's older rows
+    would fill the memory with versions no one else is waiting for (a worker kept up to 20,000,
+    about 55 MB, whatever their age). Kept by one process; when `MAX` are kept, the recent ones
+    go on in a new one (`recent`) and the rest are let go: some 7 to 14 MB a process."""
+
+    MAX = 5_000
+    RECENT = 2_500
 
     def __init__(self, day) -> None:
         self.day = day
@@ -259,6 +274,17 @@ class _Kept:
 
     def full(self) -> bool:
         return len(self.dumps) >= self.MAX or len(self.texts) >= self.MAX
+
+    def recent(self) -> _Kept:
+        """A new one with only the versions among the last `RECENT` numbers this one holds. It
+        is a copy: pages of other threads may still be adding to this one."""
+        dumps, texts = list(self.dumps.items()), list(self.texts.items())  # each one step
+        newest = max([k[3] for k, _v in dumps] + [k[0][3] for k, _v in texts], default=0)
+        since = newest - self.RECENT
+        fresh = _Kept(self.day)
+        fresh.dumps = {k: v for k, v in dumps if k[3] > since}
+        fresh.texts = {k: v for k, v in texts if k[0][3] > since}
+        return fresh
 
 
 _kept_now = _Kept(None)  # per process; replaced when the day changes or when full
@@ -269,8 +295,10 @@ def _kept() -> _Kept:
     page that began with the one before keeps using it: it is replaced, never emptied."""
     global _kept_now
     kept, today = _kept_now, clock.today()
-    if kept.day != today or kept.full():
+    if kept.day != today:
         kept = _kept_now = _Kept(today)
+    elif kept.full():
+        kept = _kept_now = kept.recent()
     return kept
 
 
@@ -289,7 +317,9 @@ class Change(dict):
     __slots__ = ("text",)
 
 
-def _change(feed: Feed, row: Any, kept: _Kept) -> dict[str, Any]:
+def _change(feed: Feed, row: Any, kept: _Kept, since: int = 0) -> dict[str, Any]:
+    """The change a device receives for `row`; its dump and text are kept when the version is
+    numbered after `since` (recent: `_Kept`)."""
     if feed.change is not None:
         return feed.change(row)
     if not feed.self_contained:
@@ -302,12 +332,16 @@ def _change(feed: Feed, row: Any, kept: _Kept) -> dict[str, Any]:
             # since (a newer version), that is sent here and again at its own change number.
             row = row.whole or feed.model.get_by_id(row.id)
             key = _dump_key(feed, row)
-        data = kept.dumps[key] = feed.dump(row)
+        data = feed.dump(row)
+        if row.server_seq > since:
+            kept.dumps[key] = data
     change = Change(_plain_change(feed, row, data))
     text_key = (key, change["deleted"])
     text = kept.texts.get(text_key)
     if text is None:
-        text = kept.texts[text_key] = _json(change)
+        text = _json(change)
+        if row.server_seq > since:
+            kept.texts[text_key] = text
     change.text = text
     return change
 
@@ -369,6 +403,7 @@ def pull_changes(
     next_state: dict[str, Any] = {"s": seq, "k": ALL if known == ALL else sorted(known)}
     horizon, newest = _horizon()
     kept = _kept()
+    since = max(0, (horizon or 0) - _Kept.RECENT)  # older versions are not kept
     if fill:
         rows, more = _page(
             fill,
@@ -380,7 +415,7 @@ def pull_changes(
             user_id=user.id,
             newest=newest,
         )
-        changes = [_change(f, r, kept) for f, r in rows]
+        changes = [_change(f, r, kept, since) for f, r in rows]
         if more:
             next_state.update(f=sorted(fill), fa=rows[-1][1].server_seq)
             has_more = True
@@ -400,7 +435,7 @@ def pull_changes(
                 known, seq, upto, room, kept, user_id=user.id, skip=skip, newest=newest
             )
             changes.extend(
-                _change(f, r, kept)
+                _change(f, r, kept, since)
                 for f, r in rows
                 if not (f.change is None and skip(r.server_seq))
             )
