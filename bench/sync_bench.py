@@ -47,7 +47,7 @@ from webapp.models import Counter, Equipment, Location  # noqa: E402
 PUSH_TARGET = 0.25  # push through HTTP at least a quarter of raw SQLite
 IDB_TARGET = 2.0  # applying a pull at most twice a bare IndexedDB put
 BATCH = 500  # mutations per push, the protocol's maximum
-PAGE = 500  # records per pull page, the app's default
+PAGE = 1000  # records per pull page, the app's (static/js/sync.js)
 PASSWORD = factories.PASSWORD
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
