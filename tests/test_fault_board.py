@@ -240,3 +240,29 @@ def test_a_call_logged_at_a_quarter_to_eight_in_china_is_that_morning_on_every_s
     assert "2026-12-03 07:40" in page and "2026-12-02 23:40" not in page
     listed = client.get("/office/faults/list?date_from=2026-12-03&date_to=2026-12-03")
     assert fault.number in listed.get_data(as_text=True)
+
+
+def test_the_clocks_run_on_the_servers_clock_as_the_steps_are_timed(app, office, world):
+    """The office's steps are timed by the app's clock; the board, the page, the list and the
+    case report read the clocks against the same one, not against the machine's."""
+    client, token = office
+    logged = datetime(2026, 12, 2, 23, 40, 5, tzinfo=UTC)
+    app.config["CLOCK"] = lambda: logged
+    client.post(
+        "/office/faults/new",
+        data={"csrf_token": token, "site_id": str(world["sites"][0].id), "description": "黑屏"},
+    )
+    fault = Fault.get()
+
+    app.config["CLOCK"] = lambda: logged + timedelta(minutes=2)
+    with app.app_context():
+        row = board_ops.board()[0]
+        assert not row.current.breached and not row.current.warning
+        assert not ops.read(fault)["respond"]["breached"]
+    assert "Breached" not in client.get(f"/office/faults/{fault.id}").get_data(as_text=True)
+
+    app.config["CLOCK"] = lambda: logged + timedelta(minutes=12)
+    with app.app_context():
+        assert board_ops.board()[0].current.breached
+        assert ops.read(fault)["respond"]["breached"]
+    assert "Breached" in client.get(f"/office/faults/{fault.id}").get_data(as_text=True)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from peewee import JOIN
 
+from ..clock import now as server_now
 from ..models import Client, Equipment, Fault, Site, User
 from . import clock, life
 from .operations import policy_of
@@ -104,7 +105,7 @@ def board(
     *, view: str = "open", site_id: str = "", severity: str = "", now: datetime | None = None
 ) -> list[Row]:
     """The faults of a view, the most urgent first (open), or the newest first (closed, all)."""
-    now = now or datetime.now(UTC)
+    now = now or server_now()
     query = (
         Fault.live()
         .join(Site, on=(Fault.site == Site.id))

@@ -6,7 +6,7 @@ every fault, newest first, a page at a time."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from ..auth import scope
+from ..clock import now as server_now
 from ..models import Client, Equipment, Fault, Site, User
 from ..models.choices import FAULT_KINDS, FAULT_STATUSES, SEVERITIES
 from ..spreadsheets import column_widths, from_columns, write_csv, write_xlsx
@@ -46,7 +47,7 @@ XLSX_WIDTHS = {"number": 16, "description": 40, "client": 20, "site": 20, "repor
 
 def find_faults(user: User, filters: dict[str, Any], now: datetime | None = None):
     """Live faults in the user's scope matching the filters, newest report first."""
-    now = (now or datetime.now(UTC)).replace(tzinfo=None)
+    now = (now or server_now()).replace(tzinfo=None)
     query = (
         Fault.select(Fault, Site, Client, Equipment, User)
         .join(Site, on=(Fault.site == Site.id))
@@ -101,7 +102,7 @@ def _result(c: Clock) -> str:
 
 def rows(faults: Iterable[Fault], now: datetime | None = None) -> Iterator[dict[str, Any]]:
     """One plain row per fault for the list and the exports, its clocks read now."""
-    now = now or datetime.now(UTC)
+    now = now or server_now()
     policies: dict = {}
     iterator = iter(faults)
     while chunk := list(islice(iterator, CHUNK)):

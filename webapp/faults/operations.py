@@ -120,7 +120,7 @@ def reported_at(fault: Fault) -> str:
 
 def read(fault: Fault, now: datetime | None = None) -> dict[str, Any]:
     """The fault as its events make it, read now."""
-    now = now or datetime.now(UTC)
+    now = now or server_now()
     events = [as_event(e) for e in FaultEvent.live().where(FaultEvent.fault == fault.id)]
     return life.derive(as_fault(fault), events, policy_of(fault), now)
 
@@ -333,7 +333,7 @@ def office_step(actor: User, fault: Fault, kind: str, details: dict[str, Any], n
     current = fault_for(actor, fault.id, site_ids, lock=True)  # as it is once ours alone
     step = {"id": str(uuid.uuid4()), "kind": kind, "at": data["at"], "details": details}
     events = [as_event(e) for e in FaultEvent.live().where(FaultEvent.fault == current.id)]
-    state = life.derive(as_fault(current), [*events, step], policy_of(current), datetime.now(UTC))
+    state = life.derive(as_fault(current), [*events, step], policy_of(current), server_now())
     why = next(e["why"] for e in state["events"] if e["id"] == step["id"])
     if why in _STALE:
         raise ApiError(409, "stale", _STALE[why]())
@@ -437,7 +437,7 @@ def escalate_by_itself(fault_id, now: datetime | None = None) -> tuple[Fault, di
             fault=fault.id,
             site=fault.site_id,
             kind="escalated",
-            at=(now or datetime.now(UTC))  # on the site's clock, as the office's steps
+            at=(now or server_now())  # on the site's clock, as the office's steps
             .astimezone(ZoneInfo(Site.get_by_id(fault.site_id).timezone))
             .replace(microsecond=0)
             .isoformat(),

@@ -3,8 +3,6 @@ escalates, confirms on the client's word, closes and cancels (steps timed by the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -179,7 +177,7 @@ def new():
 def page(fault_id):
     """The fault, its clocks and its whole history."""
     fault = ops.get_fault(current_user, fault_id)
-    now = datetime.now(UTC)
+    now = server_clock.now()
     engineers = list(_engineers())
     events = ops.events_of(fault)
     review = next((e.details or {} for e in reversed(events) if e.kind == "reviewed"), {})

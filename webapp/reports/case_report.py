@@ -6,7 +6,7 @@ language, with the Chinese font embedded; the fault's photos are printed as thum
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf.enums import Align, XPos, YPos
 
+from ..clock import now as clock_now
 from ..faults import operations as faults
 from ..models import Client, Equipment, Fault, Site, User
 from ..models.choices import (
@@ -85,7 +86,7 @@ def _what(details: dict[str, Any], names: dict[str, str]) -> list[str]:
 
 def case_report(fault: Fault, *, now: datetime | None = None) -> dict[str, Any]:
     """What the case report prints, in the current locale (read under `force_locale`)."""
-    now = now or datetime.now(UTC)
+    now = now or clock_now()
     site = Site.get_by_id(fault.site_id)
     client = Client.get_by_id(site.client_id)
     equipment = Equipment.get_or_none(Equipment.id == fault.equipment_id)
