@@ -319,6 +319,39 @@ def test_the_period_site_and_room_filter_the_log(office, world, room):
     assert found == set()
 
 
+def test_a_long_period_comes_a_hundred_entries_a_page_with_its_filters_kept(office, world, room):
+    from datetime import timedelta
+
+    first = datetime(2026, 12, 1, 1, 0)
+    kept = [
+        keep(world, first + timedelta(minutes=i), purpose=f"巡检 {i}", people=1) for i in range(105)
+    ]
+    site = world["sites"][0].id
+
+    def page(query):
+        r = office.get(f"/office/checkins/access?from=2026-12-01&site_id={site}{query}")
+        assert r.status_code == 200
+        html = r.get_data(as_text=True)
+        return [str(k.id) for k in kept if f'data-id="{k.id}"' in html], html
+
+    shown, html = page("")
+    assert shown == [str(k.id) for k in kept[5:]]  # the newest hundred
+    assert "第 1 页，共 2 页" in html
+    assert f"site_id={site}" in html and "page=2" in html  # the next page keeps the filters
+    shown, html = page("&page=2")
+    assert shown == [str(k.id) for k in kept[:5]] and 'rel="prev"' in html
+    assert page("&page=9")[0] == shown  # past the end: the last page
+    export = office.get(f"/office/checkins/access/export.csv?from=2026-12-01&site_id={site}")
+    assert export.get_data(as_text=True).count("巡检 ") == 105  # the exports take them all
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "x", "1.5", "9999999"])
+def test_a_page_number_not_written_by_the_log_is_a_translated_400(office, world, number):
+    r = office.get(f"/office/checkins/access?page={number}")
+    assert r.status_code == 400
+    assert "页码无效" in r.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "query",
     ["from=2026-13-01", "to=20261201", "from=2026-12-05&to=2026-12-01", "site_id=nope"],

@@ -248,11 +248,26 @@ def access_titles() -> dict[str, str]:
     }
 
 
+ACCESS_PER_PAGE = 100  # a month of a busy site is thousands of entries; the exports take all
+
+
+def _page_number() -> int:
+    text = request.args.get("page", "")
+    if not text:
+        return 1
+    if not re.fullmatch(r"[1-9]\d{0,5}", text):
+        raise ApiError(400, "bad_page", _("The page number is not valid."))
+    return int(text)
+
+
 @bp.route("/access")
 @office_page
 def access_log():
     filters = _access_filters()
+    number = _page_number()
     entries = _access_entries(filters)
+    pages = max(1, -(-len(entries) // ACCESS_PER_PAGE))
+    number = min(number, pages)
     rooms = list(
         Location.live()
         .join(Site)
@@ -267,7 +282,8 @@ def access_log():
     }
     return render_template(
         "checkins/access.html",
-        entries=entries,
+        entries=entries[(number - 1) * ACCESS_PER_PAGE : number * ACCESS_PER_PAGE],
+        page={"page": number, "pages": pages, "total": len(entries)},
         sites=list(Site.live().order_by(Site.name)),
         rooms=rooms,
         args={k: v for k, v in args.items() if v},
