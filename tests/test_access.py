@@ -519,6 +519,13 @@ CASES = [
     ),
     ("GET", "/office/", lambda w, s: "/office/", None, office_page(200)),
     ("GET", "/office/audit", lambda w, s: "/office/audit", None, office_page(200)),
+    (
+        "GET",
+        "/office/notifications",
+        lambda w, s: "/office/notifications",
+        None,
+        office_page(200),
+    ),
     ("GET", "/office/conflicts", lambda w, s: "/office/conflicts", None, office_page(200)),
     (
         "POST",

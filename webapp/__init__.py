@@ -70,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .inventory.transfer_views import bp as equipment_transfer
     from .inventory.views import bp as inventory_api
     from .leave.views import bp as leave_pages
+    from .notify.pages import bp as notification_pages
     from .notify.views import api as push_api
     from .office.views import bp as office_pages
     from .parts.views import bp as parts_pages
@@ -103,6 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         leave_pages,
         parts_pages,
         push_api,
+        notification_pages,
         pwa,
     ):
         app.register_blueprint(blueprint)

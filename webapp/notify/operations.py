@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_locale
+from peewee import fn
 
 from ..auth import permissions
 from ..errors import not_found
-from ..models import PushSubscription, User, UserSession, utcnow
+from ..models import Notification, PushSubscription, User, UserSession, utcnow
 
 
 def subscriptions_of(actor: User, session: UserSession | None) -> list[PushSubscription]:
@@ -63,3 +64,27 @@ def unsubscribe(*, actor: User, endpoint: str) -> None:
     )
     if not deleted:
         raise not_found()
+
+
+OUTBOX_PER_PAGE = 100
+
+
+def outbox_page(actor: User, *, state: str | None, page: int) -> dict[str, Any]:
+    """The office's view of the outbox: every notification in `state` (or all), newest first,
+    a page at a time, with how many there are in each state."""
+    permissions.require(actor, "office", "use")
+    counts = dict(
+        Notification.select(Notification.state, fn.COUNT(Notification.id))
+        .group_by(Notification.state)
+        .tuples()
+    )
+    query = Notification.select(Notification, User).join(User, on=(Notification.user == User.id))
+    if state is not None:
+        query = query.where(Notification.state == state)
+    total = counts.get(state, 0) if state is not None else sum(counts.values())
+    pages = max(1, -(-total // OUTBOX_PER_PAGE))
+    page = min(page, pages)
+    rows = query.order_by(Notification.created_at.desc(), Notification.id).paginate(
+        page, OUTBOX_PER_PAGE
+    )
+    return {"rows": list(rows), "counts": counts, "page": page, "pages": pages, "total": total}
