@@ -52,7 +52,7 @@ def test_the_office_sees_who_was_told_what_newest_first_and_whether_it_went_out(
 
     assert ids == [str(waiting.id), str(failed.id), str(sent.id)]
     assert "故障 F-2026-00002 已派给您" in html and "410 Gone" in html
-    assert "指派给我的故障" in html  # the kind, in the reader's language
+    assert "已发送" in html and "失败" in html  # the states, in the reader's language
     assert "全部 (3)" in html and "失败 (1)" in html and "已发送 (1)" in html
     assert "/office/notifications" in office.get("/office/faults").get_data(as_text=True)
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import ApiError
-from ..models.choices import NOTIFICATION_KINDS, NOTIFICATION_STATES
+from ..models.choices import NOTIFICATION_STATES
 from ..pages import office_page
 from . import operations as ops
 
@@ -43,7 +43,6 @@ def outbox():
     return render_template(
         "notifications/outbox.html",
         state=state,
-        kinds=NOTIFICATION_KINDS,
         states=NOTIFICATION_STATES,
         **listing,
     )
